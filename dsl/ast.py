@@ -1,0 +1,455 @@
+"""The typed syntax tree of a tariff file.
+
+Every node is a frozen dataclass that carries the :class:`Span` it came from, so
+that the checker, the formatter and ``tariff explain`` can point back at the
+source. Nodes keep what was written, in the order it was written; deciding what
+it means (defaults, precedence, validity) is the checker's and compiler's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file; lines and columns count from 1."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+_MONTH_TEXT = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Month:
+    """A calendar month, such as 2026-10."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """Read ``YYYY-MM``; raise ValueError with a readable message otherwise."""
+        match = _MONTH_TEXT.fullmatch(text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"{text!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        """The month that contains ``day``."""
+        return cls(day.year, day.month)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The 1st of the month."""
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def next(self) -> Month:
+        """The following month."""
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day of the month."""
+        return self.next.first_day - dt.timedelta(days=1)
+
+    @property
+    def index(self) -> int:
+        """Months since year 0: consecutive months have consecutive indexes."""
+        return self.year * 12 + self.month - 1
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+# ------------------------------------------------------------------ literals
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """An identifier as written, e.g. a package, band or currency name."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A quoted string, with escapes resolved."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A decimal number as written (kept exact)."""
+
+    value: Decimal
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DateText:
+    """A month (``2026-01``) or a date (``2026-01-15``) as written.
+
+    ``value`` is the day it starts on, or None when the text names no real day
+    (the checker reports that).
+    """
+
+    text: str
+    span: Span
+
+    @property
+    def value(self) -> dt.date | None:
+        """The first day this text denotes, or None if it is not a real date."""
+        try:
+            if len(self.text) == 7:
+                return Month.parse(self.text).first_day
+            return dt.date.fromisoformat(self.text)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount with its currency, e.g. ``79.00 GBP``."""
+
+    amount: Decimal
+    currency: str
+    span: Span
+    currency_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A ``#`` comment; the formatter puts it back where it was."""
+
+    text: str
+    span: Span
+
+
+# ------------------------------------------------------ shared statements
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayName:
+    """``name "Professional"``: how invoices name the thing."""
+
+    name: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    """``licence 249.00 GBP, 325.00 USD per month``: the edition licence."""
+
+    prices: tuple[Money, ...]
+    discountable: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CallFee:
+    """``call fee 0.08 GBP, 0.10 USD per call``: the fee per chargeable call."""
+
+    prices: tuple[Money, ...]
+    discountable: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class InclusiveCalls:
+    """``inclusive calls 250 per month``: chargeable calls that carry no fee."""
+
+    count: Number
+    span: Span
+
+
+# --------------------------------------------------------------- packages
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """``generation previous``: previous or current."""
+
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Chargeable:
+    """``chargeable from 1 second``: the shortest call that carries a fee."""
+
+    seconds: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    """``minutes from sheet carrier``: where minute charges are priced."""
+
+    sheet: Name
+    discountable: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsageMinimum:
+    """``minimum 10 calls per number per month``."""
+
+    calls: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsageNumbers:
+    """``numbers fixed, offline``: the kinds of tracking number that owe the minimum."""
+
+    kinds: tuple[Name, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsageCounting:
+    """``counting from 1 second``: the shortest call that counts toward the minimum."""
+
+    seconds: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsageUnitRate:
+    """``unit rate 0.10 GBP, 0.15 USD per missing call``."""
+
+    prices: tuple[Money, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsagePartialMonths:
+    """``partial months owe full minimum`` or ``partial months exempt``."""
+
+    exempt: bool
+    span: Span
+
+
+FairUsageStatement = (
+    FairUsageMinimum
+    | FairUsageNumbers
+    | FairUsageCounting
+    | FairUsageUnitRate
+    | FairUsagePartialMonths
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsage:
+    """``fair usage { ... }``: the Fair Usage clause of a package version."""
+
+    statements: tuple[FairUsageStatement, ...]
+    span: Span
+
+
+VersionStatement = Licence | CallFee | Chargeable | InclusiveCalls | Minutes | FairUsage
+
+
+@dataclass(frozen=True, slots=True)
+class PackageVersion:
+    """``version 2021-04 { ... }``: a package's terms from that month on."""
+
+    version: DateText
+    statements: tuple[VersionStatement, ...]
+    span: Span
+
+
+PackageStatement = DisplayName | Generation | PackageVersion
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """``package professional { ... }``: a priced offer with dated versions."""
+
+    name: Name
+    statements: tuple[PackageStatement, ...]
+    span: Span
+
+
+# ---------------------------------------------------------- tariff sheets
+
+
+@dataclass(frozen=True, slots=True)
+class Rounding:
+    """``rounding half-up per call``: how each call's minute charge is rounded."""
+
+    mode: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Dial:
+    """``dial "0" as "+44"``: how a dialled prefix is read before bands match."""
+
+    prefix: Text
+    replacement: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Prefixes:
+    """``prefixes "+441", "+442"``: destinations that fall in a band."""
+
+    prefixes: tuple[Text, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BandRate:
+    """``rate 0.015 GBP, 0.020 USD per minute``."""
+
+    prices: tuple[Money, ...]
+    span: Span
+
+
+BandStatement = Prefixes | BandRate
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """``band uk_mobile { ... }``: a destination band with its rates."""
+
+    name: Name
+    statements: tuple[BandStatement, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Barred:
+    """``barred "+4470", "+449"``: destinations whose calls are rejected."""
+
+    prefixes: tuple[Text, ...]
+    span: Span
+
+
+SheetVersionStatement = Rounding | Dial | Band | Barred
+
+
+@dataclass(frozen=True, slots=True)
+class SheetVersion:
+    """``version 2021-04-01 { ... }``: the sheet's rates from that day on."""
+
+    version: DateText
+    statements: tuple[SheetVersionStatement, ...]
+    span: Span
+
+
+SheetStatement = DisplayName | SheetVersion
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """``sheet carrier { ... }``: a call tariff sheet."""
+
+    name: Name
+    statements: tuple[SheetStatement, ...]
+    span: Span
+
+
+# ------------------------------------------------------------ order forms
+
+
+@dataclass(frozen=True, slots=True)
+class PackagePin:
+    """``package professional version 2019-01``: the account's package."""
+
+    package: Name
+    version: DateText | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyPin:
+    """``currency GBP``: the account's billing currency."""
+
+    currency: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CustomRate:
+    """``rate uk_mobile 0.030 GBP per minute``: a band rate agreed for this account."""
+
+    band: Name
+    prices: tuple[Money, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FairUsageRate:
+    """``fair usage unit rate 0.05 GBP``: a Fair Usage rate agreed for this account."""
+
+    prices: tuple[Money, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """``discount 10% on licence, call fee from 2026-01 to 2026-06``.
+
+    ``charges`` is empty when the discount covers every discountable charge;
+    each charge is the words as written (``call fee``). ``start`` and ``end``
+    are inclusive months; None means unbounded.
+    """
+
+    percent: Number
+    charges: tuple[Name, ...]
+    start: DateText | None
+    end: DateText | None
+    span: Span
+
+
+OrderFormStatement = (
+    DisplayName
+    | PackagePin
+    | CurrencyPin
+    | Licence
+    | CallFee
+    | InclusiveCalls
+    | CustomRate
+    | FairUsageRate
+    | Discount
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderForm:
+    """``order form "ACC-001" { ... }``: one account's agreed terms."""
+
+    account: Text
+    statements: tuple[OrderFormStatement, ...]
+    span: Span
+
+
+Definition = Package | Sheet | OrderForm
+
+
+@dataclass(frozen=True, slots=True)
+class TariffFile:
+    """One parsed ``.tariff`` file: its definitions and its comments."""
+
+    path: str
+    definitions: tuple[Definition, ...]
+    comments: tuple[Comment, ...]

@@ -1,0 +1,89 @@
+"""Tariff files on disk to a parsed catalogue: finding, reading and parsing them.
+
+A catalogue is every ``.tariff`` file under the paths it is read from, parsed
+together so that order forms can refer to packages in other files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tariff.dsl.ast import Comment, Span, TariffFile
+from tariff.dsl.build import AstBuilder, build_definitions
+from tariff.dsl.diagnostics import Diagnostic, error
+from tariff.dsl.parser import parse_text
+
+TARIFF_SUFFIX = ".tariff"
+
+
+class CatalogueNotFound(Exception):
+    """A path given as a catalogue does not exist or holds no tariff files."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Parsed tariff files, with their texts kept for error snippets."""
+
+    files: tuple[TariffFile, ...]
+    sources: Mapping[str, str]
+
+
+def display_path(path: Path) -> str:
+    """The path as users should see it in messages: relative to here when inside it."""
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+def find_tariff_files(paths: Iterable[Path]) -> list[Path]:
+    """Every ``.tariff`` file named or under a named directory, sorted, each once."""
+    found: dict[Path, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(path.rglob(f"*{TARIFF_SUFFIX}"))
+            if not candidates:
+                raise CatalogueNotFound(f"{path}: no {TARIFF_SUFFIX} files in this directory")
+        elif path.is_file():
+            candidates = [path]
+        else:
+            raise CatalogueNotFound(f"{path}: no such file or directory")
+        for candidate in candidates:
+            found.setdefault(candidate.resolve(), candidate)
+    return list(found.values())
+
+
+def parse_source(text: str, path: str) -> tuple[TariffFile | None, list[Diagnostic]]:
+    """Parse one file's text into its AST, or return the syntax error."""
+    parsed = parse_text(text, path)
+    if parsed.tree is None:
+        return None, list(parsed.diagnostics)
+    builder = AstBuilder(path)
+    comments = tuple(Comment(str(token), builder.token_span(token)) for token in parsed.comments)
+    return TariffFile(path, build_definitions(parsed.tree, path), comments), []
+
+
+def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
+    """Read and parse every tariff file under ``paths``; problems come back as diagnostics."""
+    files: list[TariffFile] = []
+    sources: dict[str, str] = {}
+    diagnostics: list[Diagnostic] = []
+    for path in find_tariff_files(paths):
+        shown = display_path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as problem:
+            reason = problem.strerror if isinstance(problem, OSError) else "it is not UTF-8 text"
+            diagnostics.append(
+                error("T002", Span(shown, 1, 1, 1, 1), f"cannot read this file: {reason}")
+            )
+            continue
+        sources[shown] = text
+        parsed, problems = parse_source(text, shown)
+        diagnostics.extend(problems)
+        if parsed is not None:
+            files.append(parsed)
+    return Catalogue(tuple(files), sources), diagnostics

@@ -1,0 +1,14 @@
+"""The currencies tariffs may price in, and how many minor digits each keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# ISO 4217 code -> digits of the minor unit (pence, cents).
+MINOR_DIGITS: Mapping[str, int] = {"GBP": 2, "USD": 2}
+
+# Per-minute rates may be finer than a penny; the engine keeps this many
+# decimal places of the major unit exactly (integer micro-units).
+RATE_DECIMALS = 6
+
+SYMBOLS: Mapping[str, str] = {"GBP": "£", "USD": "$"}

@@ -1,0 +1,260 @@
+"""Problems found in tariff files, as values, and their renderers.
+
+A :class:`Diagnostic` carries its span, a stable code and a message in tariff
+words. Nothing here raises: parsing and checking return lists of diagnostics,
+and the command line renders them as text, JSON, GitHub annotations or SARIF.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tariff.dsl.ast import Span
+
+JSON_FORMAT_VERSION = 1
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic is: errors stop a catalogue from being used."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# code -> (short name, what the rule is about). Codes are stable: CI
+# configurations and suppressions refer to them, so never renumber.
+RULES: Mapping[str, tuple[str, str]] = {
+    "T001": ("syntax", "The text does not follow the tariff language's grammar."),
+    "T002": ("unreadable-file", "The file cannot be read as UTF-8 text."),
+    "T101": ("duplicate-definition", "Something is defined twice."),
+    "T102": ("unknown-reference", "A name refers to nothing that is defined."),
+    "T103": ("missing-statement", "A required statement is missing."),
+    "T104": ("repeated-statement", "A statement that may appear once appears again."),
+    "T105": ("unknown-word", "A currency, kind, mode or charge is not one the language knows."),
+    "T106": ("missing-edition-price", "A currency edition lacks a price that it needs."),
+    "T107": ("band-missing-rate", "A band has no rate in a currency that the sheet prices."),
+    "T108": ("unreachable-prefix", "A prefix can never match a destination."),
+    "T109": ("negative-amount", "A price or rate is negative."),
+    "T110": ("too-precise", "An amount has more decimal places than the engine keeps exactly."),
+    "T111": ("invalid-value", "A value is out of range or not a real date."),
+    "T112": ("not-discountable", "A discount names a charge that is never discountable."),
+    "T113": ("overlapping-discounts", "Two discounts cover the same charge in the same month."),
+    "T114": ("currency-mismatch", "An amount's currency does not fit where it is used."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem, with where it is, what it is and what to do about it."""
+
+    severity: Severity
+    code: str
+    message: str
+    span: Span
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this diagnostic stops the catalogue from being used."""
+        return self.severity is Severity.ERROR
+
+
+def error(code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
+    """An error-level diagnostic."""
+    return Diagnostic(Severity.ERROR, code, message, span, hint)
+
+
+def warning(code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
+    """A warning-level diagnostic."""
+    return Diagnostic(Severity.WARNING, code, message, span, hint)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """``"did you mean 'x'?"`` for the closest candidate, or None if none is close."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics sorted by file, then position, then code."""
+    return sorted(
+        diagnostics,
+        key=lambda d: (d.span.file, d.span.line, d.span.column, d.code, d.message),
+    )
+
+
+def count_errors(diagnostics: Iterable[Diagnostic]) -> int:
+    """How many diagnostics are errors."""
+    return sum(1 for d in diagnostics if d.is_error)
+
+
+# ---------------------------------------------------------------- renderers
+
+
+def _snippet(span: Span, sources: Mapping[str, str]) -> str | None:
+    """The span's first line with a caret line under the span, or None."""
+    text = sources.get(span.file)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    if not 1 <= span.line <= len(lines):
+        return None
+    line = lines[span.line - 1].rstrip()
+    end = span.end_column if span.end_line == span.line else len(line) + 1
+    width = max(1, end - span.column)
+    gutter = f"{span.line:>5} | "
+    caret = " " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + "^" * width
+    return f"{gutter}{line}\n{caret}"
+
+
+def render_text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Human-readable diagnostics with snippets, then a one-line summary."""
+    parts = []
+    for diagnostic in diagnostics:
+        head = (
+            f"{diagnostic.span}: {diagnostic.severity.value} {diagnostic.code}: "
+            f"{diagnostic.message}"
+        )
+        if diagnostic.hint:
+            head += f"\n      hint: {diagnostic.hint}"
+        snippet = _snippet(diagnostic.span, sources)
+        parts.append(f"{head}\n{snippet}" if snippet else head)
+    parts.append(_summary_line(diagnostics, len(sources)))
+    return "\n".join(parts) + "\n"
+
+
+def _summary_line(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    errors = count_errors(diagnostics)
+    warnings = len(diagnostics) - errors
+    checked = f"{files} file{'s' if files != 1 else ''} checked"
+    if not diagnostics:
+        return f"{checked}: no problems found"
+    return (
+        f"{checked}: {errors} error{'s' if errors != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}"
+    )
+
+
+def render_json(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+    """A versioned JSON document: ``{"version", "diagnostics", "summary"}``."""
+    items = []
+    for d in diagnostics:
+        item: dict[str, object] = {
+            "file": d.span.file,
+            "line": d.span.line,
+            "column": d.span.column,
+            "end_line": d.span.end_line,
+            "end_column": d.span.end_column,
+            "severity": d.severity.value,
+            "code": d.code,
+            "rule": RULES[d.code][0],
+            "message": d.message,
+        }
+        if d.hint:
+            item["hint"] = d.hint
+        snippet = _snippet(d.span, sources)
+        if snippet:
+            item["snippet"] = snippet
+        items.append(item)
+    errors = count_errors(diagnostics)
+    document = {
+        "version": JSON_FORMAT_VERSION,
+        "diagnostics": items,
+        "summary": {
+            "files": len(sources),
+            "errors": errors,
+            "warnings": len(diagnostics) - errors,
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _github_escape(text: str, *, property_value: bool = False) -> str:
+    # GitHub workflow commands treat %, CR and LF specially everywhere, and
+    # ':' and ',' inside property values.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…::message``."""
+    lines = []
+    for d in diagnostics:
+        message = f"{d.message} ({d.hint})" if d.hint else d.message
+        properties = ",".join(
+            [
+                f"file={_github_escape(d.span.file, property_value=True)}",
+                f"line={d.span.line}",
+                f"col={d.span.column}",
+                f"endLine={d.span.end_line}",
+                f"endColumn={d.span.end_column}",
+                f"title={d.code} {RULES[d.code][0]}",
+            ]
+        )
+        lines.append(f"::{d.severity.value} {properties}::{_github_escape(message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+    """A SARIF 2.1.0 log, as code-scanning services read it."""
+    rules = [
+        {
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": description},
+        }
+        for code, (name, description) in RULES.items()
+    ]
+    results = []
+    for d in diagnostics:
+        text = f"{d.message} ({d.hint})" if d.hint else d.message
+        results.append(
+            {
+                "ruleId": d.code,
+                "level": d.severity.value,
+                "message": {"text": text},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": d.span.file},
+                            "region": {
+                                "startLine": d.span.line,
+                                "startColumn": d.span.column,
+                                "endLine": d.span.end_line,
+                                "endColumn": d.span.end_column,
+                            },
+                        }
+                    }
+                ],
+            }
+        )
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tariff",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}

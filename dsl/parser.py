@@ -1,0 +1,212 @@
+"""Text to parse tree, with syntax errors turned into diagnostics.
+
+The Lark LALR parser is built once per process from ``grammar/tariff.lark`` and
+its analysis is cached in the user's cache directory, so that a command line run
+does not pay for grammar analysis. Comments are collected by a lexer callback
+(not dropped), because the formatter must put them back.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from tariff.dsl.ast import Span
+from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.diagnostics import Diagnostic, did_you_mean, error
+
+GRAMMAR_PATH = Path(__file__).parent.parent / "grammar" / "tariff.lark"
+
+# How each named terminal reads in an error message.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": 'a quoted text such as "+441"',
+    "CURRENCY": "a currency code such as GBP",
+    "MONTH": "a month such as 2026-01",
+    "DATE": "a date such as 2026-01-15",
+    "_SECONDS": "'second' or 'seconds'",
+    "$END": "the end of the file",
+}
+
+# Longer lists of expected words read as noise; past this many, none are listed.
+_MAX_LISTED = 8
+
+_comments = threading.local()
+
+
+def _collect_comment(token: Token) -> Token:
+    _comments.tokens.append(token)
+    return token
+
+
+def _cache_file() -> str | bool:
+    """An app-owned cache file for the grammar analysis, or False if unwritable."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    directory = Path(root) / "tariff"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(directory, os.W_OK):
+        return False
+    return str(directory / "grammar.lark-cache")
+
+
+@functools.cache
+def tariff_parser() -> Lark:
+    """The process-wide LALR parser for the tariff language."""
+    return Lark(
+        GRAMMAR_PATH.read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=_cache_file(),
+        lexer_callbacks={"COMMENT": _collect_comment},
+    )
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """The parse tree of one file (None after a syntax error), its comments and problems."""
+
+    tree: Tree[Token] | None
+    comments: tuple[Token, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def parse_text(text: str, path: str) -> ParsedText:
+    """Parse one file's text; a syntax error becomes a T001 diagnostic, never an exception."""
+    _comments.tokens = []
+    try:
+        tree = tariff_parser().parse(text)
+    except UnexpectedInput as problem:
+        return ParsedText(None, (), (_syntax_diagnostic(problem, text, path),))
+    finally:
+        comments = tuple(_comments.tokens)
+        _comments.tokens = []
+    return ParsedText(tree, comments, ())
+
+
+# ---------------------------------------------------------- syntax errors
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    for terminal in tariff_parser().terminals:
+        if terminal.name == name and isinstance(terminal.pattern, PatternStr):
+            return f"'{terminal.pattern.value}'"
+    return name.lower()
+
+
+def _expected_words(expected: set[str]) -> list[str]:
+    words = {_describe_terminal(name) for name in expected}
+    return sorted(words, key=lambda w: (not w.startswith("'"), w))
+
+
+def _keywords(expected: set[str]) -> list[str]:
+    return [
+        terminal.pattern.value
+        for terminal in tariff_parser().terminals
+        if terminal.name in expected and isinstance(terminal.pattern, PatternStr)
+    ]
+
+
+def _end_of_text(text: str, path: str) -> Span:
+    lines = text.split("\n")
+    line = len(lines)
+    column = len(lines[-1]) + 1
+    return Span(path, line, column, line, column)
+
+
+def _innermost_open_block(text: str) -> tuple[int, str] | None:
+    """The line and opening words of the innermost block left open, if any."""
+    stack: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        in_string = False
+        escaped = False
+        for index, char in enumerate(line):
+            if in_string:
+                escaped = char == "\\" and not escaped
+                in_string = not (char == '"' and not escaped)
+            elif char == '"':
+                in_string = True
+            elif char == "#":
+                break
+            elif char == "{":
+                stack.append((number, line[:index].strip().split("}")[-1].strip()))
+            elif char == "}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
+
+
+def _syntax_diagnostic(problem: UnexpectedInput, text: str, path: str) -> Diagnostic:
+    if isinstance(problem, UnexpectedToken) and problem.token.type == "$END":
+        span = _end_of_text(text, path)
+        block = _innermost_open_block(text)
+        if block:
+            line, opener = block
+            return error(
+                "T001",
+                span,
+                f"the file ends inside '{opener} {{' opened at line {line}",
+                hint="add the missing '}' that closes it",
+            )
+        expected = ", ".join(_expected_words(set(problem.expected)))
+        return error("T001", span, f"the file ends too early; expected {expected}")
+    if isinstance(problem, UnexpectedToken):
+        return _unexpected_token(problem, text, path)
+    if isinstance(problem, UnexpectedCharacters):
+        line, column = problem.line, problem.column
+        position = problem.pos_in_stream
+        char = text[position] if position is not None and position < len(text) else ""
+        span = Span(path, line, column, line, column + 1)
+        if char == '"':
+            return error(
+                "T001",
+                span,
+                "this quoted text is not closed",
+                hint='add the closing " on this line',
+            )
+        allowed = _expected_words(set(problem.allowed or ()))
+        message = f"unexpected character {char!r}"
+        if 0 < len(allowed) <= _MAX_LISTED:
+            message += f"; expected {_one_of(allowed)}"
+        return error("T001", span, message)
+    line, column = problem.line, problem.column
+    return error("T001", Span(path, line, column, line, column + 1), "the text cannot be read here")
+
+
+def _one_of(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else "one of " + ", ".join(words)
+
+
+def _unexpected_token(problem: UnexpectedToken, text: str, path: str) -> Diagnostic:
+    token = problem.token
+    line = token.line or problem.line
+    column = token.column or problem.column
+    end_line = token.end_line or line
+    end_column = token.end_column or column + max(1, len(str(token)))
+    span = Span(path, line, column, end_line, end_column)
+    expected = set(problem.expected)
+    message = f"unexpected '{token}'; expected {_one_of(_expected_words(expected))}"
+    hint = did_you_mean(str(token), _keywords(expected))
+    before = text[: token.start_pos] if token.start_pos is not None else text
+    if token.type == "RBRACE" and _innermost_open_block(before) is None:
+        hint = "this '}' closes no block: remove it"
+    if "CURRENCY" in expected:
+        upper = str(token).upper()
+        hint = (
+            f"did you mean '{upper}'?"
+            if upper in MINOR_DIGITS
+            else "write every amount with its currency, e.g. 79.00 GBP"
+        )
+    return error("T001", span, message, hint)

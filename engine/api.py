@@ -1,0 +1,55 @@
+"""The front door for engineers and for the command line.
+
+Three calls rate a month::
+
+    plan = load_catalogue("tariffs")
+    usage = load_usage("accounts.csv", "numbers.csv", "calls.csv")
+    run = rate_month(plan, "2026-10", usage)   # run.invoices: pydantic Invoice models
+"""
+
+from __future__ import annotations
+
+from tariff.dsl.ast import Month
+from tariff.engine.catalogue import CatalogueError, catalogue_in_use, load_catalogue
+from tariff.engine.invoice import assignments_by_account, build_invoice
+from tariff.engine.models import InvoiceRun, RunSummary
+from tariff.engine.plan import RatingPlan
+from tariff.engine.rate import AccountUsage, rate_calls
+from tariff.engine.terms import resolve_terms
+from tariff.engine.usage import Usage, load_usage
+
+__all__ = ["CatalogueError", "catalogue_in_use", "load_catalogue", "load_usage", "rate_month"]
+
+
+def rate_month(plan: RatingPlan, month: Month | str, usage: Usage) -> InvoiceRun:
+    """Invoice every account of ``usage`` for ``month``.
+
+    Raises UsageError when an account cannot be priced (unknown package,
+    version or currency); rejected calls are reported in the result instead.
+    """
+    period = month if isinstance(month, Month) else Month.parse(month)
+    terms = resolve_terms(plan, usage.accounts, period)
+    rated = rate_calls(usage.calls, usage.numbers, terms, period)
+    assignments = assignments_by_account(usage.numbers)
+    invoices = tuple(
+        build_invoice(
+            terms[account_id],
+            rated.usage.get(account_id, AccountUsage()),
+            assignments.get(account_id, []),
+            period,
+        )
+        for account_id in sorted(terms)
+    )
+    rejected = tuple(sorted(usage.calls.rejections + rated.rejections, key=lambda r: r.row))
+    summary = RunSummary(
+        calls_in=usage.calls.count,
+        calls_rated=rated.rated,
+        calls_other_period=rated.other_period,
+        calls_rejected=len(rejected),
+    )
+    if (
+        summary.calls_rated + summary.calls_other_period + summary.calls_rejected
+        != summary.calls_in
+    ):
+        raise AssertionError(f"calls were lost between input and invoices: {summary}")
+    return InvoiceRun(period=str(period), invoices=invoices, rejected=rejected, summary=summary)

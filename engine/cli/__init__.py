@@ -1,0 +1,43 @@
+"""The ``tariff`` command line: a thin shell over the Python API.
+
+One module per command; each parses options, calls the API and renders. Exit
+statuses are documented in docs/cli.md and never change without a deprecation.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from tariff.engine.cli.check import check
+from tariff.engine.cli.invoice import invoice
+
+INTERNAL_ERROR = 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tariff", prog_name="tariff")
+def cli() -> None:
+    """Tariffs as code: check tariff files and rate a month of calls into invoices."""
+
+
+cli.add_command(check)
+cli.add_command(invoice)
+
+
+def main() -> None:
+    """Run the command line; a bug prints one line (and the traceback if TARIFF_DEBUG is set)."""
+    try:
+        cli.main(standalone_mode=True)
+    except Exception as bug:  # a user-caused problem never gets here
+        if os.environ.get("TARIFF_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"tariff: internal error: {type(bug).__name__}: {bug}\n"
+            "This is a bug in tariff; set TARIFF_DEBUG=1 to see where, and please report it.",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)

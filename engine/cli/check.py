@@ -1,0 +1,41 @@
+"""``tariff check``: parse and validate tariff files, report every problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tariff.dsl import CatalogueNotFound, load_checked
+from tariff.dsl.diagnostics import RENDERERS, count_errors
+from tariff.engine.catalogue import catalogue_in_use
+from tariff.engine.cli.options import fail
+
+CLEAN, PROBLEMS, USAGE_ERROR = 0, 1, 2
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="How to print problems: text for people, json/github/sarif for machines.",
+)
+def check(paths: tuple[Path, ...], output_format: str) -> None:
+    """Parse and check tariff files (default: the catalogue in use).
+
+    Files and directories given together are checked as one catalogue, so that
+    order forms can refer to packages in other files. Exits 0 when there are no
+    errors (warnings are printed but allowed), 1 when there are errors, 2 on a
+    usage error.
+    """
+    targets = list(paths) or [catalogue_in_use()]
+    try:
+        catalogue, diagnostics = load_checked(targets)
+    except CatalogueNotFound as problem:
+        fail([f"tariff check: {problem}"], USAGE_ERROR)
+    click.echo(RENDERERS[output_format](diagnostics, catalogue.sources), nl=False)
+    raise SystemExit(PROBLEMS if count_errors(diagnostics) else CLEAN)

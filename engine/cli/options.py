@@ -1,0 +1,62 @@
+"""Options and error reporting shared by several commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import click
+
+from tariff.dsl.ast import Month
+from tariff.dsl.diagnostics import render_text
+
+BAD_INPUT = 2
+
+
+class MonthType(click.ParamType):
+    """A ``YYYY-MM`` billing month."""
+
+    name = "YYYY-MM"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Month:
+        """Parse the month or fail with click's usage error."""
+        if isinstance(value, Month):
+            return value
+        try:
+            return Month.parse(str(value))
+        except ValueError as problem:
+            self.fail(str(problem), param, ctx)
+
+
+catalogue_option = click.option(
+    "--catalog",
+    "catalogue",
+    type=click.Path(path_type=str),
+    help="Catalogue directory (default: $TARIFF_CATALOG, else ./tariffs, else the bundled one).",
+)
+
+order_forms_option = click.option(
+    "--order-forms",
+    "order_forms",
+    multiple=True,
+    type=click.Path(exists=True, path_type=str),
+    help="Order-form files or directories to add to the catalogue (repeatable).",
+)
+
+
+def fail(lines: Sequence[str], status: int = BAD_INPUT) -> NoReturn:
+    """Print problems to standard error and exit with ``status``."""
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(status)
+
+
+def fail_with_catalogue_errors(error: Exception) -> NoReturn:
+    """Report a CatalogueError's diagnostics as text and exit 2."""
+    diagnostics = getattr(error, "diagnostics", [])
+    sources = getattr(error, "sources", {})
+    click.echo(render_text(diagnostics, sources), err=True, nl=False)
+    fail(["tariff: the catalogue has errors; fix them (see `tariff check`) and run again"])

@@ -1,0 +1,215 @@
+"""A checked catalogue to a rating plan: defaults filled in, prices resolved.
+
+The input must have passed :func:`tariff.dsl.check_catalogue` without errors;
+this stage trusts it (known currencies, valid words, whole numbers, real dates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TypeVar
+
+from tariff.dsl import ast
+from tariff.dsl import vocabulary as words
+from tariff.dsl.catalogue import Catalogue
+from tariff.dsl.check import charge_kind
+from tariff.engine.plan import (
+    BandTerms,
+    DiscountTerms,
+    FairUsageTerms,
+    OrderFormTerms,
+    PackageVersionTerms,
+    Prices,
+    RatingPlan,
+    SheetVersionTerms,
+)
+
+S = TypeVar("S")
+
+
+def compile_catalogue(catalogue: Catalogue) -> RatingPlan:
+    """The rating plan of a checked catalogue."""
+    packages: dict[str, tuple[PackageVersionTerms, ...]] = {}
+    sheets: dict[str, tuple[SheetVersionTerms, ...]] = {}
+    order_forms: dict[str, OrderFormTerms] = {}
+    for file in catalogue.files:
+        for definition in file.definitions:
+            if isinstance(definition, ast.Package):
+                packages[definition.name.text] = _package(definition)
+            elif isinstance(definition, ast.Sheet):
+                sheets[definition.name.text] = _sheet(definition)
+            else:
+                order_forms[definition.account.value] = _order_form(definition)
+    return RatingPlan(packages, sheets, order_forms)
+
+
+def _first(statements: Iterable[object], kind: type[S]) -> S | None:
+    return next((s for s in statements if isinstance(s, kind)), None)
+
+
+def _prices(prices: Sequence[ast.Money]) -> Prices:
+    return {money.currency: money.amount for money in prices}
+
+
+def _title(statements: Iterable[object], default: str) -> str:
+    name = _first(statements, ast.DisplayName)
+    return name.name.value if name else default
+
+
+def _int(number: ast.Number | None, default: int) -> int:
+    return int(number.value) if number is not None else default
+
+
+def _effective(version: ast.DateText) -> ast.Month | None:
+    day = version.value
+    return ast.Month.of(day) if day else None
+
+
+# ------------------------------------------------------------------ packages
+
+
+def _package(package: ast.Package) -> tuple[PackageVersionTerms, ...]:
+    title = _title(package.statements, package.name.text.replace("_", " ").title())
+    generation = _first(package.statements, ast.Generation)
+    versions = [
+        _package_version(package.name.text, title, generation.name.text if generation else "", v)
+        for v in package.statements
+        if isinstance(v, ast.PackageVersion)
+    ]
+    return tuple(sorted(versions, key=lambda v: v.effective))
+
+
+def _package_version(
+    package: str, title: str, generation: str, version: ast.PackageVersion
+) -> PackageVersionTerms:
+    statements = version.statements
+    licence = _first(statements, ast.Licence)
+    call_fee = _first(statements, ast.CallFee)
+    minutes = _first(statements, ast.Minutes)
+    chargeable = _first(statements, ast.Chargeable)
+    inclusive = _first(statements, ast.InclusiveCalls)
+    fair_usage = _first(statements, ast.FairUsage)
+    assert licence and call_fee and minutes and version.version.value, "checked catalogue"
+    return PackageVersionTerms(
+        package=package,
+        title=title,
+        generation=generation,
+        version=version.version.text,
+        effective=version.version.value,
+        licence=_prices(licence.prices),
+        licence_discountable=licence.discountable,
+        call_fee=_prices(call_fee.prices),
+        call_fee_discountable=call_fee.discountable,
+        chargeable_from_seconds=_int(
+            chargeable.seconds if chargeable else None, words.DEFAULT_CHARGEABLE_FROM_SECONDS
+        ),
+        inclusive_calls=_int(inclusive.count if inclusive else None, words.DEFAULT_INCLUSIVE_CALLS),
+        sheet=minutes.sheet.text,
+        minutes_discountable=minutes.discountable,
+        fair_usage=_fair_usage(fair_usage) if fair_usage else None,
+        span=version.span,
+    )
+
+
+def _fair_usage(clause: ast.FairUsage) -> FairUsageTerms:
+    statements = clause.statements
+    minimum = _first(statements, ast.FairUsageMinimum)
+    kinds = _first(statements, ast.FairUsageNumbers)
+    counting = _first(statements, ast.FairUsageCounting)
+    unit_rate = _first(statements, ast.FairUsageUnitRate)
+    partial = _first(statements, ast.FairUsagePartialMonths)
+    assert unit_rate is not None, "checked catalogue"
+    return FairUsageTerms(
+        minimum_calls=_int(minimum.calls if minimum else None, words.DEFAULT_FAIR_USAGE_MINIMUM),
+        number_kinds=frozenset(k.text for k in kinds.kinds)
+        if kinds
+        else frozenset(words.DEFAULT_FAIR_USAGE_NUMBER_KINDS),
+        counting_from_seconds=_int(
+            counting.seconds if counting else None, words.DEFAULT_FAIR_USAGE_COUNTING_FROM_SECONDS
+        ),
+        unit_rates=_prices(unit_rate.prices),
+        partial_months_exempt=partial.exempt if partial else words.DEFAULT_PARTIAL_MONTHS_EXEMPT,
+        span=clause.span,
+    )
+
+
+# -------------------------------------------------------------------- sheets
+
+
+def _sheet(sheet: ast.Sheet) -> tuple[SheetVersionTerms, ...]:
+    versions = [
+        _sheet_version(sheet.name.text, v)
+        for v in sheet.statements
+        if isinstance(v, ast.SheetVersion)
+    ]
+    return tuple(sorted(versions, key=lambda v: v.effective))
+
+
+def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
+    statements = version.statements
+    rounding = _first(statements, ast.Rounding)
+    bands = {}
+    for band in statements:
+        if isinstance(band, ast.Band):
+            prefixes = _first(band.statements, ast.Prefixes)
+            rate = _first(band.statements, ast.BandRate)
+            assert prefixes and rate, "checked catalogue"
+            bands[band.name.text] = BandTerms(
+                band.name.text,
+                tuple(p.value for p in prefixes.prefixes),
+                _prices(rate.prices),
+                band.span,
+            )
+    assert version.version.value, "checked catalogue"
+    return SheetVersionTerms(
+        sheet=sheet,
+        version=version.version.text,
+        effective=version.version.value,
+        rounding=rounding.mode.text if rounding else words.DEFAULT_ROUNDING,
+        dial={d.prefix.value: d.replacement.value for d in statements if isinstance(d, ast.Dial)},
+        bands=bands,
+        barred=tuple(p.value for b in statements if isinstance(b, ast.Barred) for p in b.prefixes),
+        span=version.span,
+    )
+
+
+# --------------------------------------------------------------- order forms
+
+
+def _order_form(form: ast.OrderForm) -> OrderFormTerms:
+    statements = form.statements
+    name = _first(statements, ast.DisplayName)
+    pin = _first(statements, ast.PackagePin)
+    currency = _first(statements, ast.CurrencyPin)
+    licence = _first(statements, ast.Licence)
+    call_fee = _first(statements, ast.CallFee)
+    inclusive = _first(statements, ast.InclusiveCalls)
+    fair_usage_rate = _first(statements, ast.FairUsageRate)
+    return OrderFormTerms(
+        account_id=form.account.value,
+        span=form.span,
+        title=name.name.value if name else None,
+        package=pin.package.text if pin else None,
+        version=pin.version.text if pin and pin.version else None,
+        currency=currency.currency.text if currency else None,
+        licence=_prices(licence.prices) if licence else None,
+        call_fee=_prices(call_fee.prices) if call_fee else None,
+        inclusive_calls=int(inclusive.count.value) if inclusive else None,
+        band_rates={
+            r.band.text: _prices(r.prices) for r in statements if isinstance(r, ast.CustomRate)
+        },
+        fair_usage_rates=_prices(fair_usage_rate.prices) if fair_usage_rate else None,
+        discounts=tuple(_discount(d) for d in statements if isinstance(d, ast.Discount)),
+    )
+
+
+def _discount(discount: ast.Discount) -> DiscountTerms:
+    kinds = frozenset(kind for c in discount.charges if (kind := charge_kind(c.text)))
+    return DiscountTerms(
+        percent=Decimal(discount.percent.value),
+        charges=kinds,
+        start=_effective(discount.start) if discount.start else None,
+        end=_effective(discount.end) if discount.end else None,
+        span=discount.span,
+    )

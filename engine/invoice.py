@@ -1,0 +1,189 @@
+"""Account-level rules: from a month's aggregates and terms to invoice lines.
+
+Licence, call fees after the inclusive allowance, minute charges per band, Fair
+Usage per tracking number and discounts, in that order, all in exact Decimal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from tariff.dsl.ast import Month
+from tariff.engine.models import Invoice, InvoiceLine
+from tariff.engine.money import from_minor, money_text, rate_text, round_half_up_to_minor
+from tariff.engine.plan import DiscountTerms
+from tariff.engine.rate import AccountUsage
+from tariff.engine.terms import AccountTerms
+from tariff.engine.usage import NumberAssignment, NumberTable
+
+_CHARGE_NAMES = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
+
+
+def assignments_by_account(numbers: NumberTable) -> dict[str, list[NumberAssignment]]:
+    """The numbers file grouped by account."""
+    grouped: dict[str, list[NumberAssignment]] = {}
+    for assignment in numbers.assignments:
+        grouped.setdefault(assignment.account_id, []).append(assignment)
+    return grouped
+
+
+def build_invoice(
+    terms: AccountTerms,
+    usage: AccountUsage,
+    assignments: Sequence[NumberAssignment],
+    month: Month,
+) -> Invoice:
+    """One account's invoice for ``month``."""
+    currency = terms.currency
+    lines = [_licence_line(terms)]
+    lines += _call_fee_lines(terms, usage)
+    lines += _minutes_lines(terms, usage)
+    lines += _fair_usage_lines(terms, usage, assignments, month)
+    discounts = [line for d in terms.discounts if (line := _discount_line(d, lines, currency))]
+    subtotal = sum((line.amount for line in lines), Decimal(0))
+    discount = sum((line.amount for line in discounts), Decimal(0))
+    return Invoice(
+        account_id=terms.account_id,
+        account_name=terms.name,
+        currency=currency,
+        package=terms.package.package,
+        version=terms.package.version,
+        lines=tuple(lines + discounts),
+        subtotal=_money(subtotal, currency),
+        discount=_money(discount, currency),
+        total=_money(subtotal + discount, currency),
+    )
+
+
+def _money(amount: Decimal, currency: str) -> Decimal:
+    return Decimal(money_text(amount, currency))
+
+
+def _licence_line(terms: AccountTerms) -> InvoiceLine:
+    price = terms.licence.amount
+    return InvoiceLine(
+        kind="licence",
+        description=f"{terms.package.title} edition licence",
+        quantity=1,
+        unit_price=_money(price, terms.currency),
+        amount=_money(price, terms.currency),
+        discountable=terms.package.licence_discountable,
+    )
+
+
+def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine]:
+    chargeable = usage.chargeable_calls
+    inclusive = min(chargeable, terms.inclusive_calls)
+    billed = chargeable - inclusive
+    fee = terms.call_fee.amount
+    amount = billed * fee
+    if amount == 0:
+        return []
+    description = f"Calls: {chargeable:,} chargeable"
+    if terms.inclusive_calls:
+        description += f", {inclusive:,} inclusive"
+    return [
+        InvoiceLine(
+            kind="call_fee",
+            description=description,
+            quantity=billed,
+            unit_price=_money(fee, terms.currency),
+            amount=_money(amount, terms.currency),
+            discountable=terms.package.call_fee_discountable,
+        )
+    ]
+
+
+def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine]:
+    lines = []
+    for band in sorted(usage.bands):
+        rated = usage.bands[band]
+        amount = from_minor(rated.amount_minor, terms.currency)
+        if amount == 0:
+            continue
+        lines.append(
+            InvoiceLine(
+                kind="minutes",
+                band=band,
+                description=f"Minute charges: {band}",
+                quantity=rated.seconds,
+                unit_price=Decimal(rate_text(terms.band_rates[band].amount, terms.currency)),
+                amount=amount,
+                discountable=terms.package.minutes_discountable,
+            )
+        )
+    return lines
+
+
+def _fair_usage_lines(
+    terms: AccountTerms,
+    usage: AccountUsage,
+    assignments: Sequence[NumberAssignment],
+    month: Month,
+) -> list[InvoiceLine]:
+    clause, rate = terms.fair_usage, terms.fair_usage_rate
+    if clause is None or rate is None:
+        return []
+    windows: dict[str, list[NumberAssignment]] = {}
+    for held in assignments:
+        if held.kind in clause.number_kinds and held.held_during(month):
+            windows.setdefault(held.number, []).append(held)
+    lines = []
+    for number in sorted(windows):
+        if clause.partial_months_exempt and not _covers(windows[number], month):
+            continue
+        short = max(0, clause.minimum_calls - usage.counted_calls.get(number, 0))
+        amount = short * rate.amount
+        if amount == 0:
+            continue
+        lines.append(
+            InvoiceLine(
+                kind="fair_usage",
+                number=number,
+                description=f"Fair usage: {number} ({short} call{'s' if short != 1 else ''} short)",
+                quantity=short,
+                unit_price=_money(rate.amount, terms.currency),
+                amount=_money(amount, terms.currency),
+                discountable=False,
+            )
+        )
+    return lines
+
+
+def _covers(windows: Iterable[NumberAssignment], month: Month) -> bool:
+    """Whether the windows together hold the number on every day of the month."""
+    covered_until = month.first_day
+    for held in sorted(windows, key=lambda w: w.assigned_from or dt.date.min):
+        if held.assigned_from is not None and held.assigned_from > covered_until:
+            return False
+        if held.released_on is None:
+            return True
+        covered_until = max(covered_until, held.released_on)
+    return covered_until > month.last_day
+
+
+def _discount_line(
+    discount: DiscountTerms, lines: Sequence[InvoiceLine], currency: str
+) -> InvoiceLine | None:
+    base = sum(
+        (line.amount for line in lines if line.discountable and discount.covers(line.kind)),
+        Decimal(0),
+    )
+    amount = -round_half_up_to_minor(base * discount.percent / 100, currency)
+    if amount == 0:
+        return None
+    percent = f"{discount.percent.normalize():f}"
+    description = f"Discount {percent}%"
+    if discount.charges:
+        names = [name for kind, name in _CHARGE_NAMES.items() if kind in discount.charges]
+        description += " on " + ", ".join(names)
+    return InvoiceLine(
+        kind="discount",
+        description=description,
+        quantity=1,
+        unit_price=amount,
+        amount=amount,
+        discountable=False,
+    )

@@ -1,0 +1,86 @@
+"""The invoice run as pydantic models: what the engine returns and JSON carries.
+
+Money is ``Decimal`` here and a string with exactly the currency's minor digits
+in JSON (``"12.30"``); quantities are integers. ``InvoiceRun.to_json`` gives the
+document that ``tariff invoice --format json`` prints.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+LineKind = Literal["licence", "call_fee", "minutes", "fair_usage", "discount"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InvoiceLine(_Frozen):
+    """One charge on an invoice."""
+
+    kind: LineKind
+    band: str | None = None
+    number: str | None = None
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    discountable: bool
+
+    @field_serializer("unit_price", "amount")
+    def _exact(self, value: Decimal) -> str:
+        return str(value)
+
+
+class Invoice(_Frozen):
+    """One account's invoice for one month."""
+
+    account_id: str
+    account_name: str | None = None
+    currency: str
+    package: str
+    version: str
+    lines: tuple[InvoiceLine, ...]
+    subtotal: Decimal
+    discount: Decimal
+    total: Decimal
+
+    @field_serializer("subtotal", "discount", "total")
+    def _exact(self, value: Decimal) -> str:
+        return str(value)
+
+
+class Rejection(_Frozen):
+    """A call that was not rated, with its source row and the reason."""
+
+    file: str
+    row: int
+    call_id: str | None
+    field: str | None = None
+    reason: str
+
+
+class RunSummary(_Frozen):
+    """Where every input call went: rated + other period + rejected = in."""
+
+    calls_in: int
+    calls_rated: int
+    calls_other_period: int
+    calls_rejected: int
+
+
+class InvoiceRun(_Frozen):
+    """A month of invoices, the calls rejected on the way, and the counts."""
+
+    period: str
+    invoices: tuple[Invoice, ...]
+    rejected: tuple[Rejection, ...] = Field(default=())
+    summary: RunSummary
+
+    def to_json(self) -> str:
+        """The JSON document of ``tariff invoice --format json``."""
+        return self.model_dump_json(indent=2, exclude_none=True) + "\n"

@@ -1,0 +1,65 @@
+"""Exact money: minor units, named rounding steps and the text money is shown as.
+
+Amounts are ``Decimal`` in the account's currency, or integers of minor units
+(pence, cents) inside the columnar engine. Every rounding step the engine takes
+is one of the functions below, each named with its mode.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
+from tariff.dsl.vocabulary import ROUNDING_MODES
+
+# Rates enter the columnar engine as integer micro-units of the major unit.
+RATE_SCALE = 10**RATE_DECIMALS
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` an invoice shows: 0.01 for GBP and USD."""
+    return Decimal(1).scaleb(-MINOR_DIGITS[currency])
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    """An integer of minor units as a Decimal amount, e.g. 341 -> 3.41."""
+    return Decimal(amount).scaleb(-MINOR_DIGITS[currency]).quantize(minor_unit(currency))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """A Decimal amount with at most the minor digits as an integer of minor units."""
+    scaled = amount.scaleb(MINOR_DIGITS[currency])
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} {currency} is finer than the currency's minor unit")
+    return int(scaled)
+
+
+def rate_to_micro(rate: Decimal) -> int:
+    """A per-minute rate as integer micro-units of the major unit (exact; checked upstream)."""
+    scaled = rate.scaleb(RATE_DECIMALS)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"rate {rate} has more than {RATE_DECIMALS} decimal places")
+    return int(scaled)
+
+
+def round_half_up_to_minor(amount: Decimal, currency: str) -> Decimal:
+    """Round to the currency's minor unit, halves away from zero (the discount's rounding)."""
+    return amount.quantize(minor_unit(currency), rounding=decimal.ROUND_HALF_UP)
+
+
+def round_to_minor(amount: Decimal, currency: str, mode: str) -> Decimal:
+    """Round to the minor unit with a tariff rounding mode (``half-up``, ``half-even``, ...)."""
+    rounding = getattr(decimal, ROUNDING_MODES[mode])
+    return amount.quantize(minor_unit(currency), rounding=rounding)
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """The amount with exactly the currency's minor digits, e.g. ``12.30``."""
+    return str(amount.quantize(minor_unit(currency)))
+
+
+def rate_text(rate: Decimal, currency: str) -> str:
+    """A unit price as written in the tariff, but never with fewer than the minor digits."""
+    places = max(MINOR_DIGITS[currency], -int(rate.as_tuple().exponent))
+    return str(rate.quantize(Decimal(1).scaleb(-places)))

@@ -1,0 +1,158 @@
+"""The rating plan: a checked catalogue as plain, resolved data.
+
+Defaults are filled in, prices are exact Decimals by currency, and every term
+keeps the span of the statement it came from, for ``tariff explain``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+
+from tariff.dsl.ast import Month, Span
+
+Prices = Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class FairUsageTerms:
+    """A Fair Usage clause: a monthly minimum of calls per number, and the rate per missing call."""
+
+    minimum_calls: int
+    number_kinds: frozenset[str]
+    counting_from_seconds: int
+    unit_rates: Prices
+    partial_months_exempt: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class PackageVersionTerms:
+    """A package's terms from its effective date on."""
+
+    package: str
+    title: str
+    generation: str
+    version: str
+    effective: dt.date
+    licence: Prices
+    licence_discountable: bool
+    call_fee: Prices
+    call_fee_discountable: bool
+    chargeable_from_seconds: int
+    inclusive_calls: int
+    sheet: str
+    minutes_discountable: bool
+    fair_usage: FairUsageTerms | None
+    span: Span
+
+    @property
+    def currencies(self) -> frozenset[str]:
+        """The editions this version offers."""
+        return frozenset(self.licence)
+
+
+@dataclass(frozen=True)
+class BandTerms:
+    """A destination band: the prefixes that select it and its per-minute rates."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    rates: Prices
+    span: Span
+
+
+@dataclass(frozen=True)
+class SheetVersionTerms:
+    """A call tariff sheet from its effective date on."""
+
+    sheet: str
+    version: str
+    effective: dt.date
+    rounding: str
+    dial: Mapping[str, str]
+    bands: Mapping[str, BandTerms]
+    barred: tuple[str, ...]
+    span: Span
+
+    @property
+    def key(self) -> str:
+        """A name for this sheet version, e.g. ``carrier@2021-04-01``."""
+        return f"{self.sheet}@{self.version}"
+
+    def prefix_bands(self) -> dict[str, str | None]:
+        """Every prefix and the band it selects; None for a barred prefix."""
+        table: dict[str, str | None] = {p: None for p in self.barred}
+        for band in self.bands.values():
+            table.update(dict.fromkeys(band.prefixes, band.name))
+        return table
+
+
+@dataclass(frozen=True)
+class DiscountTerms:
+    """A percentage off the discountable lines, maybe limited to charges and months."""
+
+    percent: Decimal
+    charges: frozenset[str] = frozenset()
+    start: Month | None = None
+    end: Month | None = None
+    span: Span | None = None
+
+    def applies_in(self, month: Month) -> bool:
+        """Whether the discount is in force in ``month``."""
+        return (self.start is None or self.start <= month) and (
+            self.end is None or month <= self.end
+        )
+
+    def covers(self, kind: str) -> bool:
+        """Whether the discount reaches invoice lines of ``kind``."""
+        return not self.charges or kind in self.charges
+
+
+@dataclass(frozen=True)
+class OrderFormTerms:
+    """One account's agreed terms; each set field wins over the package and the accounts file."""
+
+    account_id: str
+    span: Span
+    title: str | None = None
+    package: str | None = None
+    version: str | None = None
+    currency: str | None = None
+    licence: Prices | None = None
+    call_fee: Prices | None = None
+    inclusive_calls: int | None = None
+    band_rates: Mapping[str, Prices] = field(default_factory=dict)
+    fair_usage_rates: Prices | None = None
+    discounts: tuple[DiscountTerms, ...] = ()
+
+
+@dataclass(frozen=True)
+class RatingPlan:
+    """Every package, sheet and order form of a catalogue, ready to rate with."""
+
+    packages: Mapping[str, tuple[PackageVersionTerms, ...]]
+    sheets: Mapping[str, tuple[SheetVersionTerms, ...]]
+    order_forms: Mapping[str, OrderFormTerms]
+
+    def package_version(self, package: str, month: Month) -> PackageVersionTerms | None:
+        """The version of ``package`` in effect on the first day of ``month``."""
+        return _in_effect(self.packages.get(package, ()), month.first_day)
+
+    def sheet_version(self, sheet: str, month: Month) -> SheetVersionTerms | None:
+        """The version of ``sheet`` in effect on the first day of ``month``."""
+        return _in_effect(self.sheets.get(sheet, ()), month.first_day)
+
+
+_Version = TypeVar("_Version", PackageVersionTerms, SheetVersionTerms)
+
+
+def _in_effect(versions: tuple[_Version, ...], day: dt.date) -> _Version | None:
+    current = None
+    for version in versions:
+        if version.effective <= day:
+            current = version
+    return current

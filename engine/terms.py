@@ -1,0 +1,221 @@
+"""Each account's terms for a month: package version, sheet, prices and discounts.
+
+The order form wins over the accounts file, and the accounts file over the
+package defaults. Every price keeps where it came from (``package``, ``sheet``
+or ``order form``) so that invoices can be explained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tariff.dsl.ast import Month
+from tariff.dsl.diagnostics import did_you_mean
+from tariff.engine.plan import (
+    DiscountTerms,
+    FairUsageTerms,
+    OrderFormTerms,
+    PackageVersionTerms,
+    Prices,
+    RatingPlan,
+    SheetVersionTerms,
+)
+from tariff.engine.usage import AccountRow, UsageError, UsageProblem
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A price in the account's currency and where it came from."""
+
+    amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class AccountTerms:
+    """Everything needed to invoice one account for one month."""
+
+    account: AccountRow
+    name: str | None
+    currency: str
+    timezone: str
+    package: PackageVersionTerms
+    sheet: SheetVersionTerms
+    licence: Priced
+    call_fee: Priced
+    inclusive_calls: int
+    band_rates: Mapping[str, Priced]
+    fair_usage: FairUsageTerms | None
+    fair_usage_rate: Priced | None
+    discounts: tuple[DiscountTerms, ...]
+    order_form: OrderFormTerms | None
+
+    @property
+    def account_id(self) -> str:
+        """The account's id."""
+        return self.account.account_id
+
+
+def resolve_terms(
+    plan: RatingPlan, accounts: Sequence[AccountRow], month: Month
+) -> dict[str, AccountTerms]:
+    """Every account's terms for ``month``; raise UsageError listing every problem."""
+    problems: list[UsageProblem] = []
+    resolved: dict[str, AccountTerms] = {}
+    for account in accounts:
+        resolver = _Resolver(plan, account, month)
+        terms = resolver.resolve()
+        problems += resolver.problems
+        if terms is not None:
+            resolved[account.account_id] = terms
+    if problems:
+        raise UsageError(problems)
+    return resolved
+
+
+class _Resolver:
+    def __init__(self, plan: RatingPlan, account: AccountRow, month: Month) -> None:
+        self.plan = plan
+        self.account = account
+        self.month = month
+        self.form = plan.order_forms.get(account.account_id)
+        self.problems: list[UsageProblem] = []
+
+    def _problem(self, field: str | None, message: str) -> None:
+        self.problems.append(UsageProblem(self.account.file, self.account.row, field, message))
+
+    def _form_note(self) -> str:
+        return f" (order form at {self.form.span})" if self.form else ""
+
+    def resolve(self) -> AccountTerms | None:
+        package = self._package_version()
+        if package is None:
+            return None
+        currency = (self.form.currency if self.form else None) or self.account.currency
+        if currency not in package.currencies:
+            offered = ", ".join(sorted(package.currencies))
+            self._problem(
+                "currency",
+                f"package {package.package} version {package.version} has no {currency} "
+                f"edition (it offers {offered}){self._form_note()}",
+            )
+            return None
+        sheet = self.plan.sheet_version(package.sheet, self.month)
+        if sheet is None:
+            self._problem(
+                None,
+                f"sheet {package.sheet} has no version in effect in {self.month}, so "
+                f"package {package.package} cannot price minutes then",
+            )
+            return None
+        form = self.form
+        licence = self._price("licence", form.licence if form else None, package.licence, currency)
+        call_fee = self._price(
+            "call fee", form.call_fee if form else None, package.call_fee, currency
+        )
+        band_rates = {
+            name: self._rate(name, band.rates, currency) for name, band in sheet.bands.items()
+        }
+        fair_usage_rate = None
+        if package.fair_usage is not None:
+            fair_usage_rate = self._price(
+                "fair usage unit rate",
+                form.fair_usage_rates if form else None,
+                package.fair_usage.unit_rates,
+                currency,
+            )
+        if self.problems:
+            return None
+        inclusive = package.inclusive_calls
+        if form is not None and form.inclusive_calls is not None:
+            inclusive = form.inclusive_calls
+        return AccountTerms(
+            account=self.account,
+            name=(form.title if form else None) or self.account.name,
+            currency=currency,
+            timezone=self.account.timezone,
+            package=package,
+            sheet=sheet,
+            licence=licence,
+            call_fee=call_fee,
+            inclusive_calls=inclusive,
+            band_rates=band_rates,
+            fair_usage=package.fair_usage,
+            fair_usage_rate=fair_usage_rate,
+            discounts=self._discounts(),
+            order_form=form,
+        )
+
+    def _package_version(self) -> PackageVersionTerms | None:
+        form = self.form
+        name = form.package if form and form.package else self.account.package
+        field = None if form and form.package else "package"
+        versions = self.plan.packages.get(name)
+        if versions is None:
+            hint = did_you_mean(name, self.plan.packages)
+            self._problem(
+                field,
+                f"unknown package '{name}'{self._form_note()}" + (f"; {hint}" if hint else ""),
+            )
+            return None
+        wanted = self.account.version
+        if form and form.package:
+            wanted = form.version or (wanted if self.account.package == form.package else None)
+        if wanted is None:
+            version = self.plan.package_version(name, self.month)
+            if version is None:
+                self._problem(
+                    field,
+                    f"package {name} has no version in effect in {self.month} (its first "
+                    f"version starts {versions[0].effective})",
+                )
+            return version
+        version = next((v for v in versions if v.version == wanted), None)
+        if version is None:
+            ids = [v.version for v in versions]
+            hint = did_you_mean(wanted, ids)
+            self._problem(
+                "version",
+                f"package {name} has no version '{wanted}' (it has {', '.join(ids)})"
+                + (f"; {hint}" if hint else ""),
+            )
+            return None
+        if version.effective > self.month.first_day:
+            self._problem(
+                "version",
+                f"version {wanted} of package {name} starts on {version.effective}, after "
+                f"the start of {self.month}",
+            )
+            return None
+        return version
+
+    def _price(
+        self,
+        what: str,
+        agreed: Prices | None,
+        listed: Prices,
+        currency: str,
+        listed_source: str = "package",
+    ) -> Priced:
+        if agreed is not None:
+            if currency in agreed:
+                return Priced(agreed[currency], "order form")
+            self._problem(
+                "currency",
+                f"the order form prices the {what} in {', '.join(sorted(agreed))}, but the "
+                f"account is billed in {currency}{self._form_note()}",
+            )
+        return Priced(listed[currency], listed_source)
+
+    def _rate(self, band: str, listed: Prices, currency: str) -> Priced:
+        agreed = self.form.band_rates.get(band) if self.form else None
+        return self._price(f"rate for {band}", agreed, listed, currency, "sheet")
+
+    def _discounts(self) -> tuple[DiscountTerms, ...]:
+        if self.form is not None and self.form.discounts:
+            return tuple(d for d in self.form.discounts if d.applies_in(self.month))
+        if self.account.discount_percent > 0:
+            return (DiscountTerms(self.account.discount_percent),)
+        return ()

@@ -1,0 +1,542 @@
+"""Reading and validating a month's usage: accounts, tracking numbers and calls.
+
+Accounts and numbers are small and describe the customer base: any problem in
+them is fatal (:class:`UsageError`, listing every problem with file, row and
+field). Calls are many and independent: each bad call becomes a
+:class:`~tariff.engine.models.Rejection` and the rest go on to be rated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import polars as pl
+
+from tariff.dsl.ast import Month
+from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.diagnostics import did_you_mean
+from tariff.dsl.vocabulary import NUMBER_KINDS
+from tariff.engine.models import Rejection
+from tariff.engine.tables import Table, TableError, read_table
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+ACCOUNT_COLUMNS = (
+    "account_id",
+    "name",
+    "package",
+    "version",
+    "currency",
+    "discount_percent",
+    "timezone",
+)
+NUMBER_COLUMNS = ("number", "account_id", "kind", "assigned_from", "released_on")
+CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s", "destination", "band")
+
+# The longest call the engine accepts, so that sums of seconds stay exact in 64 bits.
+MAX_DURATION_SECONDS = 2**31 - 1
+
+# The common ISO 8601 layouts, tried in turn before the careful fallback.
+_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
+
+# Reports a problem with a field of the row being read.
+_Reporter = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class UsageProblem:
+    """A problem in an input file, located by file, row and field."""
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.field is not None:
+            where += f" field {self.field}"
+        return f"{where}: {self.message}"
+
+
+class UsageError(Exception):
+    """The usage files cannot be rated; every problem found is listed."""
+
+    def __init__(self, problems: Sequence[UsageProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One row of the accounts file, validated."""
+
+    file: str
+    row: int
+    account_id: str
+    name: str | None
+    package: str
+    version: str | None
+    currency: str
+    discount_percent: Decimal
+    timezone: str
+
+
+@dataclass(frozen=True)
+class CallTable:
+    """The calls that passed field validation, and the ones rejected so far."""
+
+    file: str
+    calls: pl.DataFrame
+    rejections: tuple[Rejection, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A month of usage, validated: the input to :func:`tariff.engine.rate_month`."""
+
+    accounts: tuple[AccountRow, ...]
+    numbers: NumberTable
+    calls: CallTable
+
+
+def load_usage(accounts: Path | str, numbers: Path | str, calls: Path | str) -> Usage:
+    """Read and validate the three usage files; raise UsageError on fatal problems."""
+    account_rows = load_accounts(Path(accounts))
+    number_table = load_numbers(Path(numbers), {a.account_id for a in account_rows})
+    return Usage(account_rows, number_table, load_calls(Path(calls)))
+
+
+def _table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table:
+    try:
+        table = read_table(path, columns, required)
+    except TableError as problem:
+        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+    if table.malformed:
+        raise UsageError(
+            [
+                UsageProblem(table.file, bad.row, None, f"the row {bad.reason}")
+                for bad in table.malformed
+            ]
+        )
+    return table
+
+
+def _records(table: Table) -> Iterable[dict[str, object]]:
+    return table.frame.iter_rows(named=True)
+
+
+def row_of(record: dict[str, object]) -> int:
+    """The ``row`` field of a record read from a table."""
+    row = record["row"]
+    assert isinstance(row, int)
+    return row
+
+
+# ------------------------------------------------------------------ accounts
+
+
+def load_accounts(path: Path) -> tuple[AccountRow, ...]:
+    """Every account of the accounts file; raise UsageError listing all problems."""
+    table = _table(path, ACCOUNT_COLUMNS, ("account_id", "package", "currency"))
+    problems: list[UsageProblem] = []
+    accounts: list[AccountRow] = []
+    first_row: dict[str, int] = {}
+    for record in _records(table):
+        row = row_of(record)
+
+        def problem(field: str, message: str, row: int = row) -> None:
+            problems.append(UsageProblem(table.file, row, field, message))
+
+        account_id = _text(record["account_id"])
+        package = _text(record["package"])
+        currency = _text(record["currency"])
+        if account_id is None:
+            problem("account_id", "is empty; every account needs an id")
+        elif account_id in first_row:
+            problem(
+                "account_id", f"'{account_id}' is repeated (first at row {first_row[account_id]})"
+            )
+            continue
+        else:
+            first_row[account_id] = row
+        if package is None:
+            problem("package", "is empty; name the account's package, e.g. professional")
+        if currency is None:
+            problem("currency", "is empty; give GBP or USD")
+        elif currency.upper() not in MINOR_DIGITS:
+            hint = did_you_mean(currency.upper(), MINOR_DIGITS)
+            problem(
+                "currency",
+                f"'{currency}' is not a billing currency (GBP or USD)"
+                + (f"; {hint}" if hint else ""),
+            )
+        discount = _discount_percent(record["discount_percent"], problem)
+        timezone = _timezone(record["timezone"], problem)
+        if (
+            account_id
+            and package
+            and currency
+            and currency.upper() in MINOR_DIGITS
+            and discount is not None
+            and timezone
+        ):
+            accounts.append(
+                AccountRow(
+                    file=table.file,
+                    row=row,
+                    account_id=account_id,
+                    name=_text(record["name"]),
+                    package=package,
+                    version=_text(record["version"]),
+                    currency=currency.upper(),
+                    discount_percent=discount,
+                    timezone=timezone,
+                )
+            )
+    if problems:
+        raise UsageError(problems)
+    return tuple(accounts)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _discount_percent(value: object, problem: _Reporter) -> Decimal | None:
+    text = _text(value)
+    if text is None:
+        return Decimal(0)
+    try:
+        percent = Decimal(text.rstrip("%").strip())
+    except InvalidOperation:
+        problem(
+            "discount_percent", f"'{text}' is not a number; write a percentage such as 10 or 12.5"
+        )
+        return None
+    if not percent.is_finite() or not 0 <= percent <= 100:
+        problem("discount_percent", f"{text} is not a percentage from 0 to 100")
+        return None
+    return percent
+
+
+def _timezone(value: object, problem: _Reporter) -> str | None:
+    name = _text(value) or DEFAULT_TIMEZONE
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        hint = did_you_mean(name, zoneinfo.available_timezones())
+        problem(
+            "timezone",
+            f"'{name}' is not an IANA time zone such as Europe/London"
+            + (f"; {hint}" if hint else ""),
+        )
+        return None
+    return name
+
+
+# ------------------------------------------------------------------- numbers
+
+
+@dataclass(frozen=True)
+class NumberAssignment:
+    """One row of the numbers file: who held a tracking number, and when.
+
+    ``assigned_from`` is inclusive (None: always); ``released_on`` is exclusive
+    (None: never).
+    """
+
+    row: int
+    number: str
+    account_id: str
+    kind: str
+    assigned_from: dt.date | None
+    released_on: dt.date | None
+
+    def held_during(self, month: Month) -> bool:
+        """Whether the number was held on any day of ``month``."""
+        starts_in_time = self.assigned_from is None or self.assigned_from <= month.last_day
+        ends_in_time = self.released_on is None or self.released_on > month.first_day
+        return starts_in_time and ends_in_time
+
+
+@dataclass(frozen=True)
+class NumberTable:
+    """Tracking number assignments, as records and as a frame for joins."""
+
+    file: str
+    assignments: tuple[NumberAssignment, ...]
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Columns row, number, account_id, kind, assigned_from, released_on."""
+        return pl.DataFrame(
+            [vars(a) for a in self.assignments],
+            schema={
+                "row": pl.Int64,
+                "number": pl.String,
+                "account_id": pl.String,
+                "kind": pl.String,
+                "assigned_from": pl.Date,
+                "released_on": pl.Date,
+            },
+        )
+
+
+def load_numbers(path: Path, account_ids: set[str]) -> NumberTable:
+    """Every number assignment; raise UsageError listing all problems."""
+    table = _table(path, NUMBER_COLUMNS, ("number", "account_id", "kind"))
+    problems: list[UsageProblem] = []
+    assignments: list[NumberAssignment] = []
+    for record in _records(table):
+        row = row_of(record)
+
+        def problem(field: str, message: str, row: int = row) -> None:
+            problems.append(UsageProblem(table.file, row, field, message))
+
+        number = _text(record["number"])
+        account_id = _text(record["account_id"])
+        kind = _text(record["kind"])
+        if number is None:
+            problem("number", "is empty; give the tracking number, e.g. +441632960001")
+        if account_id is None:
+            problem("account_id", "is empty; name the account that holds the number")
+        elif account_id not in account_ids:
+            hint = did_you_mean(account_id, account_ids)
+            problem(
+                "account_id",
+                f"'{account_id}' is not in the accounts file" + (f"; {hint}" if hint else ""),
+            )
+        if kind is None:
+            problem("kind", "is empty; give fixed, offline or dynamic")
+        elif kind.lower() not in NUMBER_KINDS:
+            hint = did_you_mean(kind.lower(), NUMBER_KINDS)
+            problem(
+                "kind",
+                f"'{kind}' is not a number kind (fixed, offline or dynamic)"
+                + (f"; {hint}" if hint else ""),
+            )
+        assigned_from = _date(record["assigned_from"], "assigned_from", problem)
+        released_on = _date(record["released_on"], "released_on", problem)
+        if assigned_from and released_on and released_on <= assigned_from:
+            problem("released_on", f"{released_on} is not after assigned_from {assigned_from}")
+        if number and account_id and kind:
+            assignments.append(
+                NumberAssignment(row, number, account_id, kind.lower(), assigned_from, released_on)
+            )
+    if not problems:
+        problems += _overlapping_assignments(table.file, assignments)
+    if problems:
+        raise UsageError(problems)
+    return NumberTable(table.file, tuple(assignments))
+
+
+def _date(value: object, field: str, problem: _Reporter) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problem(field, f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
+        return None
+
+
+def _overlapping_assignments(
+    file: str, assignments: Sequence[NumberAssignment]
+) -> list[UsageProblem]:
+    problems = []
+    by_number: dict[str, list[NumberAssignment]] = {}
+    for assignment in assignments:
+        by_number.setdefault(assignment.number, []).append(assignment)
+    for number, windows in by_number.items():
+        ordered = sorted(windows, key=lambda w: w.assigned_from or dt.date.min)
+        for earlier, later in itertools.pairwise(ordered):
+            end = earlier.released_on
+            if end is None or end > (later.assigned_from or dt.date.min):
+                problems.append(
+                    UsageProblem(
+                        file,
+                        later.row,
+                        "assigned_from",
+                        f"number {number} is already assigned to {earlier.account_id} then "
+                        f"(row {earlier.row}); assignments of a number must not overlap",
+                    )
+                )
+    return problems
+
+
+# --------------------------------------------------------------------- calls
+
+
+def load_calls(path: Path) -> CallTable:
+    """The calls whose fields are valid; every other call becomes a rejection."""
+    try:
+        table = read_table(path, CALL_COLUMNS, ("call_id", "number", "started_at", "duration_s"))
+    except TableError as problem:
+        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+    frame = table.frame
+    count = frame.height + len(table.malformed)
+    rejections = [
+        Rejection(file=table.file, row=bad.row, call_id=None, reason=f"the row {bad.reason}")
+        for bad in table.malformed
+    ]
+    parsed = frame.with_columns(
+        _parse_started_at(frame.schema["started_at"]).alias("started_utc"),
+        _parse_duration(frame.schema["duration_s"]).alias("duration"),
+        pl.col("call_id").cast(pl.String),
+        pl.col("number").cast(pl.String),
+        pl.col("destination").cast(pl.String),
+        pl.col("band").cast(pl.String),
+    )
+    parsed = _with_careful_timestamps(parsed)
+    first_row = pl.col("row").min().over("call_id")
+    checks = parsed.with_columns(
+        repeated=pl.col("call_id").is_not_null() & (pl.col("row") != first_row),
+        first_row=first_row,
+    )
+    valid = (
+        pl.col("call_id").is_not_null()
+        & ~pl.col("repeated")
+        & pl.col("number").is_not_null()
+        & pl.col("started_utc").is_not_null()
+        & pl.col("duration").is_not_null()
+        & (pl.col("duration") >= 0)
+        & (pl.col("duration") <= MAX_DURATION_SECONDS)
+        & (pl.col("destination").is_not_null() | pl.col("band").is_not_null())
+    )
+    good = checks.filter(valid)
+    bad = checks.filter(~valid)
+    rejections += [_field_rejection(table.file, record) for record in bad.iter_rows(named=True)]
+    calls = good.select(
+        "row",
+        "call_id",
+        "number",
+        pl.col("started_utc").alias("started_at"),
+        pl.col("duration").alias("duration_s"),
+        "destination",
+        "band",
+    )
+    return CallTable(table.file, calls, tuple(sorted(rejections, key=lambda r: r.row)), count)
+
+
+def _parse_started_at(dtype: pl.DataType) -> pl.Expr:
+    column = pl.col("started_at")
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            return pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+        return column.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    text = column.cast(pl.String)
+    return pl.coalesce(
+        text.str.to_datetime(format=layout, strict=False, time_zone="UTC", time_unit="us")
+        for layout in _TIMESTAMP_FORMATS
+    )
+
+
+def _with_careful_timestamps(frame: pl.DataFrame) -> pl.DataFrame:
+    """Read the times the fast layouts missed with Python's full ISO 8601 reader."""
+    if frame.schema["started_at"] != pl.String:
+        return frame
+    unread = frame.filter(pl.col("started_utc").is_null() & pl.col("started_at").is_not_null())
+    careful = {
+        row: moment
+        for row, text in unread.select("row", "started_at").iter_rows()
+        if (moment := _iso_utc(text)) is not None
+    }
+    if not careful:
+        return frame
+    patch = pl.DataFrame(
+        {"row": list(careful), "careful": list(careful.values())},
+        schema={"row": pl.Int64, "careful": pl.Datetime("us", "UTC")},
+    )
+    return (
+        frame.join(patch, on="row", how="left")
+        .with_columns(pl.coalesce("started_utc", "careful").alias("started_utc"))
+        .drop("careful")
+    )
+
+
+def _iso_utc(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(dt.UTC)
+
+
+def _parse_duration(dtype: pl.DataType) -> pl.Expr:
+    column = pl.col("duration_s")
+    if dtype.is_integer():
+        return column.cast(pl.Int64)
+    return column.cast(pl.String).str.to_integer(strict=False)
+
+
+def _field_rejection(file: str, record: dict[str, object]) -> Rejection:
+    field, reason = _first_problem(record)
+    call_id = record["call_id"]
+    return Rejection(
+        file=file,
+        row=row_of(record),
+        call_id=str(call_id) if call_id is not None else None,
+        field=field,
+        reason=reason,
+    )
+
+
+def _first_problem(record: dict[str, object]) -> tuple[str, str]:
+    if record["call_id"] is None:
+        return "call_id", "call_id is missing"
+    if record["repeated"]:
+        return (
+            "call_id",
+            f"repeated call_id '{record['call_id']}' (first at row {record['first_row']})",
+        )
+    if record["number"] is None:
+        return "number", "number is missing"
+    if record["started_utc"] is None:
+        return "started_at", _timestamp_problem(record["started_at"])
+    duration = record["duration"]
+    if not isinstance(duration, int):
+        raw = record["duration_s"]
+        if raw is None:
+            return "duration_s", "duration_s is missing"
+        return "duration_s", f"duration_s '{raw}' is not a whole number of seconds"
+    if duration < 0:
+        return "duration_s", f"duration_s {duration} is negative"
+    if duration > MAX_DURATION_SECONDS:
+        return "duration_s", f"duration_s {duration} is longer than any call (over 68 years)"
+    return "destination", "destination is missing: give a destination or a band"
+
+
+def _timestamp_problem(raw: object) -> str:
+    if raw is None:
+        return "started_at is missing"
+    text = str(raw)
+    if isinstance(raw, dt.datetime) and raw.tzinfo is None:
+        return f"started_at {text} has no UTC offset; store times with their time zone"
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return (
+            f"started_at '{text}' is not an ISO 8601 time; write it as e.g. "
+            "2026-10-01T09:30:00+01:00"
+        )
+    return f"started_at '{text}' has no UTC offset; add one, e.g. {text}+01:00 or {text}Z"

@@ -1,0 +1,399 @@
+"""A small, obviously correct reference: one call at a time, in Decimal, from CSV files.
+
+It implements billing-semantics.md directly and shares no rating code with the
+engine, only the compiled catalogue (prices by currency). The property tests
+compare it with the engine; bench/ uses it as the row-at-a-time baseline.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import re
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tariff.engine.plan import RatingPlan
+
+ROUNDING = {
+    "half-up": decimal.ROUND_HALF_UP,
+    "half-even": decimal.ROUND_HALF_EVEN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+}
+PENNY = Decimal("0.01")
+
+
+def read_rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
+    """(row number, fields) for every non-blank record; empty cells are None."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip().lower() for name in next(reader)]
+        rows = []
+        for number, record in enumerate(reader, start=1):
+            if not any(field.strip() for field in record):
+                continue
+            rows.append(
+                (
+                    number,
+                    {
+                        name: (value.strip() or None)
+                        for name, value in zip(header, record, strict=False)
+                    },
+                )
+            )
+        return rows
+
+
+def in_effect(versions, day):
+    chosen = None
+    for version in versions:
+        if version.effective <= day:
+            chosen = version
+    return chosen
+
+
+def account_terms(plan: RatingPlan, row: dict, first_day: dt.date) -> dict:
+    form = plan.order_forms.get(row["account_id"])
+    package_name = form.package if form and form.package else row["package"]
+    wanted = row.get("version")
+    if form and form.package:
+        wanted = form.version or (wanted if row["package"] == form.package else None)
+    versions = plan.packages[package_name]
+    if wanted:
+        package = next(v for v in versions if v.version == wanted)
+    else:
+        package = in_effect(versions, first_day)
+    currency = (form.currency if form else None) or row["currency"].upper()
+    sheet = in_effect(plan.sheets[package.sheet], first_day)
+
+    def agreed(prices, listed):
+        return prices[currency] if prices else listed[currency]
+
+    rates = {}
+    for name, band in sheet.bands.items():
+        custom = form.band_rates.get(name) if form else None
+        rates[name] = custom[currency] if custom else band.rates[currency]
+    month = (first_day.year, first_day.month)
+    if form and form.discounts:
+        discounts = [
+            (d.percent, d.charges)
+            for d in form.discounts
+            if (d.start is None or (d.start.year, d.start.month) <= month)
+            and (d.end is None or month <= (d.end.year, d.end.month))
+        ]
+    else:
+        percent = Decimal(row.get("discount_percent") or 0)
+        discounts = [(percent, frozenset())] if percent else []
+    fair_usage = package.fair_usage
+    return {
+        "package": package,
+        "currency": currency,
+        "timezone": ZoneInfo(row.get("timezone") or "Europe/London"),
+        "sheet": sheet,
+        "licence": agreed(form.licence if form else None, package.licence),
+        "call_fee": agreed(form.call_fee if form else None, package.call_fee),
+        "inclusive": form.inclusive_calls
+        if form and form.inclusive_calls is not None
+        else package.inclusive_calls,
+        "rates": rates,
+        "fair_usage": fair_usage,
+        "fair_usage_rate": agreed(form.fair_usage_rates if form else None, fair_usage.unit_rates)
+        if fair_usage
+        else None,
+        "discounts": discounts,
+        "name": (form.title if form else None) or row.get("name"),
+    }
+
+
+def band_of(destination: str, sheet) -> str | None:
+    """The band (or 'BARRED', or None) of a destination, by longest prefix."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", destination):
+        reading = destination.lower()
+    else:
+        reading = re.sub(r"[\s\-().]", "", destination)
+        if not re.fullmatch(r"\+?[0-9]+", reading):
+            return None
+        for prefix in sorted(sheet.dial, key=len, reverse=True):
+            if reading.startswith(prefix):
+                reading = sheet.dial[prefix] + reading[len(prefix) :]
+                break
+    table = {prefix: "BARRED" for prefix in sheet.barred}
+    for band in sheet.bands.values():
+        for prefix in band.prefixes:
+            table[prefix] = band.name
+    for length in range(len(reading), 0, -1):
+        if reading[:length] in table:
+            return table[reading[:length]]
+    return None
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def parse_duration(text: str | None) -> int | None:
+    if text is None or not re.fullmatch(r"[+-]?[0-9]+", text):
+        return None
+    return int(text)
+
+
+def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, calls: Path) -> dict:
+    """The invoice run as the JSON document, computed call by call."""
+    year, mon = (int(part) for part in month.split("-"))
+    first_day = dt.date(year, mon, 1)
+    next_first = dt.date(year + mon // 12, mon % 12 + 1, 1)
+    last_day = next_first - dt.timedelta(days=1)
+    terms = {
+        row["account_id"]: account_terms(plan, row, first_day) for _, row in read_rows(accounts)
+    }
+    holders: dict[str, list[dict]] = {}
+    for _, row in read_rows(numbers):
+        holders.setdefault(row["number"], []).append(
+            {
+                "account": row["account_id"],
+                "kind": row["kind"].lower(),
+                "since": dt.date.fromisoformat(row["assigned_from"])
+                if row.get("assigned_from")
+                else None,
+                "until": dt.date.fromisoformat(row["released_on"])
+                if row.get("released_on")
+                else None,
+            }
+        )
+
+    usage = {a: {"chargeable": 0, "bands": {}, "counted": {}} for a in terms}
+    rejected = []
+    rated = other = calls_in = 0
+    seen: set[str] = set()
+    for row_number, call in read_rows(calls):
+        calls_in += 1
+
+        def reject(field: str, row_number: int = row_number, call: dict = call) -> None:
+            rejected.append({"row": row_number, "call_id": call.get("call_id"), "field": field})
+
+        call_id = call.get("call_id")
+        if call_id is None:
+            reject("call_id")
+            continue
+        if call_id in seen:
+            reject("call_id")
+            continue
+        seen.add(call_id)
+        if call.get("number") is None:
+            reject("number")
+            continue
+        started = parse_time(call.get("started_at"))
+        if started is None:
+            reject("started_at")
+            continue
+        duration = parse_duration(call.get("duration_s"))
+        if duration is None or duration < 0:
+            reject("duration_s")
+            continue
+        if call.get("destination") is None and call.get("band") is None:
+            reject("destination")
+            continue
+        holder = None
+        for held in holders.get(call["number"], []):
+            local_day = started.astimezone(terms[held["account"]]["timezone"]).date()
+            held_then = (held["since"] is None or local_day >= held["since"]) and (
+                held["until"] is None or local_day < held["until"]
+            )
+            newer = holder is None or (held["since"] or dt.date.min) > (
+                holder["since"] or dt.date.min
+            )
+            if held_then and newer:
+                holder = held
+        if holder is None:
+            reject("number")
+            continue
+        account = terms[holder["account"]]
+        local = started.astimezone(account["timezone"])
+        if (local.year, local.month) != (year, mon):
+            other += 1
+            continue
+        sheet = account["sheet"]
+        if call.get("band") is not None:
+            band = call["band"]
+            if band not in sheet.bands:
+                reject("band")
+                continue
+        else:
+            band = band_of(call["destination"], sheet)
+            if band is None or band == "BARRED":
+                reject("destination")
+                continue
+        rated += 1
+        mine = usage[holder["account"]]
+        amount = (Decimal(duration) * account["rates"][band] / 60).quantize(
+            PENNY, rounding=ROUNDING[sheet.rounding]
+        )
+        calls_so_far, seconds, total = mine["bands"].get(band, (0, 0, Decimal(0)))
+        mine["bands"][band] = (calls_so_far + 1, seconds + duration, total + amount)
+        if duration >= account["package"].chargeable_from_seconds:
+            mine["chargeable"] += 1
+        clause = account["fair_usage"]
+        if clause is not None and duration >= clause.counting_from_seconds:
+            mine["counted"][call["number"]] = mine["counted"].get(call["number"], 0) + 1
+
+    invoices = []
+    for account_id in sorted(terms):
+        account = terms[account_id]
+        mine = usage[account_id]
+        package = account["package"]
+        lines = [
+            {
+                "kind": "licence",
+                "description": f"{package.title} edition licence",
+                "quantity": 1,
+                "unit_price": account["licence"],
+                "amount": account["licence"],
+                "discountable": package.licence_discountable,
+            }
+        ]
+        inclusive_used = min(mine["chargeable"], account["inclusive"])
+        billed = mine["chargeable"] - inclusive_used
+        if billed * account["call_fee"]:
+            description = f"Calls: {mine['chargeable']:,} chargeable"
+            if account["inclusive"]:
+                description += f", {inclusive_used:,} inclusive"
+            lines.append(
+                {
+                    "kind": "call_fee",
+                    "description": description,
+                    "quantity": billed,
+                    "unit_price": account["call_fee"],
+                    "amount": billed * account["call_fee"],
+                    "discountable": package.call_fee_discountable,
+                }
+            )
+        for band in sorted(mine["bands"]):
+            _, seconds, total = mine["bands"][band]
+            if total:
+                lines.append(
+                    {
+                        "kind": "minutes",
+                        "band": band,
+                        "description": f"Minute charges: {band}",
+                        "quantity": seconds,
+                        "unit_price": account["rates"][band],
+                        "amount": total,
+                        "discountable": package.minutes_discountable,
+                    }
+                )
+        clause = account["fair_usage"]
+        if clause is not None:
+            windows: dict[str, list[dict]] = {}
+            for number, held_list in holders.items():
+                for held in held_list:
+                    if (
+                        held["account"] == account_id
+                        and held["kind"] in clause.number_kinds
+                        and (held["since"] is None or held["since"] <= last_day)
+                        and (held["until"] is None or held["until"] > first_day)
+                    ):
+                        windows.setdefault(number, []).append(held)
+            for number in sorted(windows):
+                days_held = {
+                    first_day + dt.timedelta(days=offset)
+                    for held in windows[number]
+                    for offset in range((last_day - first_day).days + 1)
+                    if (
+                        held["since"] is None
+                        or first_day + dt.timedelta(days=offset) >= held["since"]
+                    )
+                    and (
+                        held["until"] is None
+                        or first_day + dt.timedelta(days=offset) < held["until"]
+                    )
+                }
+                if clause.partial_months_exempt and len(days_held) < last_day.day:
+                    continue
+                short = max(0, clause.minimum_calls - mine["counted"].get(number, 0))
+                if short * account["fair_usage_rate"]:
+                    lines.append(
+                        {
+                            "kind": "fair_usage",
+                            "number": number,
+                            "description": f"Fair usage: {number} ({short} call"
+                            + ("s" if short != 1 else "")
+                            + " short)",
+                            "quantity": short,
+                            "unit_price": account["fair_usage_rate"],
+                            "amount": short * account["fair_usage_rate"],
+                            "discountable": False,
+                        }
+                    )
+        discount_lines = []
+        names = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
+        for percent, charges in account["discounts"]:
+            base = sum(
+                (
+                    line["amount"]
+                    for line in lines
+                    if line["discountable"] and (not charges or line["kind"] in charges)
+                ),
+                Decimal(0),
+            )
+            amount = -(base * percent / 100).quantize(PENNY, rounding=decimal.ROUND_HALF_UP)
+            if amount:
+                description = f"Discount {percent.normalize():f}%"
+                if charges:
+                    description += " on " + ", ".join(n for k, n in names.items() if k in charges)
+                discount_lines.append(
+                    {
+                        "kind": "discount",
+                        "description": description,
+                        "quantity": 1,
+                        "unit_price": amount,
+                        "amount": amount,
+                        "discountable": False,
+                    }
+                )
+        subtotal = sum((line["amount"] for line in lines), Decimal(0))
+        discount = sum((line["amount"] for line in discount_lines), Decimal(0))
+        invoice = {
+            "account_id": account_id,
+            "currency": account["currency"],
+            "package": package.package,
+            "version": package.version,
+            "lines": [_as_json(line) for line in lines + discount_lines],
+            "subtotal": f"{subtotal:.2f}",
+            "discount": f"{discount:.2f}",
+            "total": f"{subtotal + discount:.2f}",
+        }
+        if account["name"]:
+            invoice["account_name"] = account["name"]
+        invoices.append(invoice)
+    return {
+        "period": month,
+        "invoices": invoices,
+        "rejected": sorted(rejected, key=lambda r: r["row"]),
+        "summary": {
+            "calls_in": calls_in,
+            "calls_rated": rated,
+            "calls_other_period": other,
+            "calls_rejected": len(rejected),
+        },
+    }
+
+
+def _as_json(line: dict) -> dict:
+    out = dict(line)
+    for key in ("unit_price", "amount"):
+        value: Decimal = out[key]
+        if key == "unit_price" and out["kind"] == "minutes":
+            places = max(2, -value.as_tuple().exponent)
+            out[key] = f"{value:.{places}f}"
+        else:
+            out[key] = f"{value:.2f}"
+    return out

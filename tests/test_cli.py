@@ -1,0 +1,269 @@
+"""The command line: outputs, formats and exit statuses as interfaces.md says."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from usage_rows import (
+    ACCOUNT_HEADER,
+    CALL_HEADER,
+    EXAMPLES,
+    NUMBER_HEADER,
+    TARIFFS,
+    account,
+    calls,
+    number,
+    write_csv,
+)
+
+from tariff.engine.cli import cli
+
+EXAMPLE_ARGS = [
+    "--month",
+    "2026-10",
+    "--accounts",
+    str(EXAMPLES / "accounts.csv"),
+    "--numbers",
+    str(EXAMPLES / "numbers.csv"),
+    "--calls",
+    str(EXAMPLES / "calls.csv"),
+    "--catalog",
+    str(TARIFFS),
+    "--order-forms",
+    str(EXAMPLES / "order-forms"),
+]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+# -------------------------------------------------------------------- check
+
+
+def test_check_on_the_shipped_catalogue_is_clean():
+    result = invoke("check", str(TARIFFS))
+    assert result.exit_code == 0
+    assert result.stdout == "7 files checked: no problems found\n"
+
+
+@pytest.fixture
+def broken_catalogue(tmp_path):
+    catalogue = tmp_path / "tariffs"
+    shutil.copytree(TARIFFS, catalogue)
+    growth = catalogue / "growth.tariff"
+    growth.write_text(growth.read_text().replace("sheet carrier", "sheet carier"))
+    essentials = catalogue / "essentials.tariff"
+    essentials.write_text(essentials.read_text().replace("59.00 GBP", "59.001 GBP"))
+    return catalogue
+
+
+def test_check_reports_every_problem_with_position_and_snippet(broken_catalogue):
+    result = invoke("check", str(broken_catalogue))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(
+        "essentials.tariff:7:13: error T110: licence 59.001 GBP has 3 decimal places; the engine "
+        "keeps at most 2 decimal places (whole minor units of GBP)"
+    )
+    assert lines[1:3] == [
+        "    7 |     licence 59.001 GBP, 75.00 USD per month",
+        "      |             ^^^^^^^^^^",
+    ]
+    assert any(
+        line.endswith("growth.tariff:11:24: error T102: unknown sheet 'carier'") for line in lines
+    )
+    assert "      hint: did you mean 'carrier'?" in lines
+    assert lines[-1] == "7 files checked: 2 errors, 0 warnings"
+
+
+def test_check_json_is_a_versioned_document_with_positions(broken_catalogue):
+    result = invoke("check", str(broken_catalogue), "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["version"] == 1
+    assert document["summary"] == {"files": 7, "errors": 2, "warnings": 0}
+    first = document["diagnostics"][0]
+    assert (first["line"], first["column"], first["code"], first["severity"]) == (
+        7,
+        13,
+        "T110",
+        "error",
+    )
+    assert {"file", "end_line", "end_column", "rule", "message", "snippet"} <= set(first)
+
+
+def test_check_github_annotations(broken_catalogue):
+    result = invoke("check", str(broken_catalogue), "--format", "github")
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("::error file=")
+    assert (
+        ",line=7,col=13,endLine=7,endColumn=23,title=T110 too-precise::licence 59.001 GBP" in first
+    )
+
+
+def test_check_sarif_log(broken_catalogue):
+    log = json.loads(invoke("check", str(broken_catalogue), "--format", "sarif").stdout)
+    assert log["version"] == "2.1.0"
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["T110", "T102"]
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (7, 13)
+
+
+def test_check_usage_errors_exit_2(tmp_path):
+    assert invoke("check", str(tmp_path / "missing")).exit_code == 2
+    assert invoke("check", str(tmp_path)).exit_code == 2  # no .tariff files
+    assert invoke("check", "--format", "yaml").exit_code == 2
+
+
+def test_check_without_paths_uses_the_catalogue_in_use(tmp_path, broken_catalogue, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # has ./tariffs: the broken copy
+    assert invoke("check").exit_code == 1
+    assert invoke("check", env={"TARIFF_CATALOG": str(TARIFFS)}).exit_code == 0
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    monkeypatch.chdir(empty)  # no ./tariffs: the bundled catalogue
+    result = invoke("check")
+    assert result.exit_code == 0
+    assert result.stdout == "7 files checked: no problems found\n"
+
+
+# ------------------------------------------------------------------ invoice
+
+
+def test_invoice_json_on_the_example_month():
+    result = invoke("invoice", *EXAMPLE_ARGS, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["period"] == "2026-10"
+    assert {i["account_id"]: i["total"] for i in document["invoices"]} == {
+        "ACC-001": "264.97",
+        "ACC-002": "89.02",
+        "ACC-003": "767.16",
+        "ACC-004": "69.55",
+        "ACC-005": "267.36",
+        "ACC-006": "518.49",
+        "ACC-007": "190.74",
+    }
+    assert document["summary"] == {
+        "calls_in": 1922,
+        "calls_rated": 1921,
+        "calls_other_period": 1,
+        "calls_rejected": 0,
+    }
+    assert document["rejected"] == []
+    assert "calls: 1,922 in, 1,921 rated, 1 in other months, 0 rejected" in result.stderr
+
+
+def test_invoice_text_is_the_default():
+    result = invoke("invoice", *EXAMPLE_ARGS)
+    assert result.exit_code == 0
+    assert "Invoice 2026-10 · ACC-001  Bright Dental Ltd" in result.stdout
+    assert "Discount 10% on licence, call fees" in result.stdout
+
+
+@pytest.fixture
+def rejecting_month(tmp_path):
+    accounts = write_csv(tmp_path / "accounts.csv", ACCOUNT_HEADER, [account()])
+    numbers = write_csv(tmp_path / "numbers.csv", NUMBER_HEADER, [number()])
+    rows = calls(2) + calls(1, prefix="x", destination="+447012345678")
+    calls_file = write_csv(tmp_path / "calls.csv", CALL_HEADER, rows)
+    return [
+        "--month",
+        "2026-10",
+        "--accounts",
+        str(accounts),
+        "--numbers",
+        str(numbers),
+        "--calls",
+        str(calls_file),
+        "--catalog",
+        str(TARIFFS),
+    ]
+
+
+def test_rejected_calls_exit_1_unless_accepted(rejecting_month):
+    result = invoke("invoice", *rejecting_month, "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["rejected"] == [
+        {
+            "file": document["rejected"][0]["file"],
+            "row": 3,
+            "call_id": "x0",
+            "field": "destination",
+            "reason": "barred destination +447012345678",
+        }
+    ]
+    assert document["rejected"][0]["file"].endswith("calls.csv")
+    assert "1 call was rejected" in result.stderr
+
+    accepted = invoke("invoice", *rejecting_month, "--format", "json", "--accept-rejections")
+    assert accepted.exit_code == 0
+    assert accepted.stdout == result.stdout
+
+
+def test_bad_input_exits_2_naming_file_row_and_field(rejecting_month, tmp_path):
+    write_csv(tmp_path / "accounts.csv", ACCOUNT_HEADER, [account(package="profesional")])
+    result = invoke("invoice", *rejecting_month)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert (
+        "accounts.csv row 1 field package: unknown package 'profesional'; did you mean "
+        "'professional'?" in result.stderr
+    )
+
+
+def test_a_broken_catalogue_exits_2_with_positions(rejecting_month, broken_catalogue):
+    result = invoke("invoice", *rejecting_month, "--catalog", str(broken_catalogue))
+    assert result.exit_code == 2
+    assert "essentials.tariff:7:13: error T110" in result.stderr
+    assert "the catalogue has errors" in result.stderr
+
+
+def test_bad_month_is_a_usage_error(rejecting_month):
+    result = invoke("invoice", *rejecting_month[2:], "--month", "2026-13")
+    assert result.exit_code == 2
+    assert "'2026-13' is not a month" in result.stderr
+
+
+def test_out_writes_the_document_and_per_invoice_text(tmp_path):
+    out = tmp_path / "out"
+    assert invoke("invoice", *EXAMPLE_ARGS, "--format", "json", "--out", str(out)).exit_code == 0
+    assert json.loads((out / "invoices-2026-10.json").read_text())["period"] == "2026-10"
+    assert invoke("invoice", *EXAMPLE_ARGS, "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.glob("*.txt"))[:2] == [
+        "2026-10-ACC-001.txt",
+        "2026-10-ACC-002.txt",
+    ]
+
+
+def test_the_installed_command_runs_without_a_traceback(tmp_path):
+    """The real console script, as a process: exit statuses and clean stderr."""
+    tariff = shutil.which("tariff") or [sys.executable, "-m", "tariff.engine.cli"]
+    command = [tariff] if isinstance(tariff, str) else tariff
+    ok = subprocess.run(
+        [*command, "invoice", *EXAMPLE_ARGS, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["summary"]["calls_in"] == 1922
+    broken = tmp_path / "calls.csv"
+    broken.write_bytes(b"\xff\xfe not utf-8")
+    bad = subprocess.run(
+        [*command, "invoice", *EXAMPLE_ARGS, "--calls", str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert "calls.csv" in bad.stderr
