@@ -166,8 +166,9 @@ def _syntax_diagnostic(problem: UnexpectedInput, text: str, path: str) -> Diagno
         return _unexpected_token(problem, text, path)
     if isinstance(problem, UnexpectedCharacters):
         line, column = problem.line, problem.column
-        position = problem.pos_in_stream
-        char = text[position] if position is not None and position < len(text) else ""
+        # lark declares pos_in_stream as None on the base class; here it is an int.
+        position: object = problem.pos_in_stream
+        char = text[position] if isinstance(position, int) and position < len(text) else ""
         span = Span(path, line, column, line, column + 1)
         if char == '"':
             return error(

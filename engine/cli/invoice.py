@@ -11,11 +11,11 @@ import click
 from tariff.dsl import CatalogueNotFound
 from tariff.dsl.ast import Month
 from tariff.engine.cli.options import (
-    MonthType,
     catalogue_option,
     fail,
     fail_with_catalogue_errors,
     order_forms_option,
+    parse_month,
 )
 
 if TYPE_CHECKING:
@@ -25,7 +25,9 @@ OK, REJECTED = 0, 1
 
 
 @click.command()
-@click.option("--month", required=True, type=MonthType(), help="Billing month, YYYY-MM.")
+@click.option(
+    "--month", required=True, metavar="YYYY-MM", callback=parse_month, help="Billing month."
+)
 @click.option("--accounts", required=True, type=click.Path(path_type=Path), help="Accounts file.")
 @click.option(
     "--numbers", required=True, type=click.Path(path_type=Path), help="Tracking numbers file."

@@ -14,21 +14,12 @@ from tariff.dsl.diagnostics import render_text
 BAD_INPUT = 2
 
 
-class MonthType(click.ParamType):
-    """A ``YYYY-MM`` billing month."""
-
-    name = "YYYY-MM"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Month:
-        """Parse the month or fail with click's usage error."""
-        if isinstance(value, Month):
-            return value
-        try:
-            return Month.parse(str(value))
-        except ValueError as problem:
-            self.fail(str(problem), param, ctx)
+def parse_month(ctx: click.Context, param: click.Parameter, value: str) -> Month:
+    """Click callback: a ``YYYY-MM`` billing month, or a usage error."""
+    try:
+        return Month.parse(value)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem), ctx, param) from None
 
 
 catalogue_option = click.option(
