@@ -13,6 +13,7 @@ import traceback
 import click
 
 from tariff.engine.cli.check import check
+from tariff.engine.cli.fmt import fmt
 from tariff.engine.cli.invoice import invoice
 
 INTERNAL_ERROR = 3
@@ -25,6 +26,7 @@ def cli() -> None:
 
 
 cli.add_command(check)
+cli.add_command(fmt)
 cli.add_command(invoice)
 
 

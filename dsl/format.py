@@ -1,0 +1,240 @@
+"""AST + comments to canonical text: the layout ``tariff fmt`` writes.
+
+The canonical layout: two spaces of indentation per block, one statement per
+line, every statement spelled in full (``licence 79.00 GBP per month``), one blank
+line between top-level definitions, and inside blocks at most one blank line
+where the source had any. Comments stay where they were: a comment on its own
+line stays before the statement that followed it, and a comment after code stays
+at the end of that code's line. Formatting never changes what a file means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tariff.dsl import ast
+from tariff.dsl.catalogue import parse_source
+from tariff.dsl.diagnostics import Diagnostic
+
+_INDENT = "  "
+
+
+@dataclass
+class _Line:
+    """One output line and the source lines it stands for."""
+
+    text: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A node printed as ``header {``, its children, then ``}``."""
+
+    header: str
+    children: tuple[object, ...]
+
+
+def format_file(file: ast.TariffFile, source: str) -> str:
+    """The canonical text of a parsed file; ``source`` is the text it was parsed from."""
+    return _Printer(file, source).run()
+
+
+class _Printer:
+    def __init__(self, file: ast.TariffFile, source: str) -> None:
+        self.file = file
+        self.source_lines = source.splitlines()
+        self.out: list[_Line] = []
+        self.own_line: list[ast.Comment] = []
+        self.trailing: list[ast.Comment] = []
+        for comment in file.comments:
+            before = self._source_line(comment.span.line)[: comment.span.column - 1]
+            (self.trailing if before.strip() else self.own_line).append(comment)
+
+    def run(self) -> str:
+        self._items(list(self.file.definitions), depth=0, end_line=None, top_level=True)
+        self._attach_trailing_comments()
+        text = "\n".join(line.text for line in self.out)
+        return text + "\n" if text else ""
+
+    # ---------------------------------------------------------- layout
+
+    def _source_line(self, number: int) -> str:
+        return self.source_lines[number - 1] if 0 < number <= len(self.source_lines) else ""
+
+    def _blank_before(self, line: int) -> bool:
+        return line > 1 and not self._source_line(line - 1).strip()
+
+    def _emit(self, text: str, depth: int, first: int, last: int) -> None:
+        self.out.append(_Line(_INDENT * depth + text if text else "", first, last))
+
+    def _items(
+        self, nodes: Sequence[object], depth: int, end_line: int | None, *, top_level: bool = False
+    ) -> None:
+        """Print a block's children with the own-line comments that fall among them."""
+        emitted_any = False
+        previous_was_node = False
+        for node in nodes:
+            span = _span(node)
+            for comment in self._take_comments(before=span.line):
+                self._separate(emitted_any, comment.span.line, top_level and previous_was_node)
+                self._emit(comment.text.rstrip(), depth, comment.span.line, comment.span.line)
+                emitted_any, previous_was_node = True, False
+            self._separate(emitted_any, span.line, top_level and previous_was_node)
+            self._node(node, depth)
+            emitted_any, previous_was_node = True, True
+        limit = end_line if end_line is not None else len(self.source_lines) + 1
+        for comment in self._take_comments(before=limit):
+            self._separate(emitted_any, comment.span.line, top_level and previous_was_node)
+            self._emit(comment.text.rstrip(), depth, comment.span.line, comment.span.line)
+            emitted_any, previous_was_node = True, False
+
+    def _separate(self, emitted_any: bool, line: int, always: bool) -> None:
+        if emitted_any and (always or self._blank_before(line)):
+            self._emit("", 0, line, line)
+
+    def _take_comments(self, before: int) -> list[ast.Comment]:
+        taken = [c for c in self.own_line if c.span.line < before]
+        self.own_line = [c for c in self.own_line if c.span.line >= before]
+        return taken
+
+    def _node(self, node: object, depth: int) -> None:
+        span = _span(node)
+        printed = _print(node)
+        if isinstance(printed, str):
+            self._emit(printed, depth, span.line, span.end_line)
+            return
+        self._emit(printed.header + " {", depth, span.line, span.line)
+        self._items(printed.children, depth + 1, end_line=span.end_line)
+        self._emit("}", depth, span.end_line, span.end_line)
+
+    def _attach_trailing_comments(self) -> None:
+        for comment in self.trailing:
+            line = comment.span.line
+            covering = [o for o in self.out if o.text and o.first <= line <= o.last]
+            target = covering[-1] if covering else self._last_before(line)
+            if target is None:
+                self.out.insert(0, _Line(comment.text.rstrip(), line, line))
+            else:
+                target.text += "  " + comment.text.rstrip()
+
+    def _last_before(self, line: int) -> _Line | None:
+        earlier = [o for o in self.out if o.text and o.first <= line]
+        return earlier[-1] if earlier else None
+
+
+def _span(node: object) -> ast.Span:
+    span = getattr(node, "span", None)
+    assert isinstance(span, ast.Span), f"not an AST node: {node!r}"
+    return span
+
+
+# ------------------------------------------------------------ statements
+
+
+def _decimal(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _prices(prices: Sequence[ast.Money]) -> str:
+    return ", ".join(f"{_decimal(m.amount)} {m.currency}" for m in prices)
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _seconds(number: ast.Number) -> str:
+    return f"{_decimal(number.value)} second{'' if number.value == 1 else 's'}"
+
+
+def _discountable(discountable: bool) -> str:
+    return "" if discountable else " not discountable"
+
+
+def _print(node: object) -> str | _Block:
+    """A statement's canonical line, or a block's header and children."""
+    match node:
+        case ast.Package(name=name, statements=statements):
+            return _Block(f"package {name.text}", statements)
+        case ast.Sheet(name=name, statements=statements):
+            return _Block(f"sheet {name.text}", statements)
+        case ast.OrderForm(account=account, statements=statements):
+            return _Block(f"order form {_quoted(account.value)}", statements)
+        case ast.PackageVersion(version=version, statements=statements):
+            return _Block(f"version {version.text}", statements)
+        case ast.SheetVersion(version=version, statements=statements):
+            return _Block(f"version {version.text}", statements)
+        case ast.FairUsage(statements=statements):
+            return _Block("fair usage", statements)
+        case ast.Band(name=name, statements=statements):
+            return _Block(f"band {name.text}", statements)
+    return _statement(node)
+
+
+def _statement(node: object) -> str:
+    match node:
+        case ast.DisplayName(name=name):
+            return f"name {_quoted(name.value)}"
+        case ast.Generation(name=name):
+            return f"generation {name.text}"
+        case ast.Licence(prices=prices, discountable=discountable):
+            return f"licence {_prices(prices)} per month{_discountable(discountable)}"
+        case ast.CallFee(prices=prices, discountable=discountable):
+            return f"call fee {_prices(prices)} per call{_discountable(discountable)}"
+        case ast.Chargeable(seconds=seconds):
+            return f"chargeable from {_seconds(seconds)}"
+        case ast.InclusiveCalls(count=count):
+            return f"inclusive calls {_decimal(count.value)} per month"
+        case ast.Minutes(sheet=sheet, discountable=discountable):
+            return f"minutes from sheet {sheet.text}{_discountable(discountable)}"
+        case ast.FairUsageMinimum(calls=calls):
+            return f"minimum {_decimal(calls.value)} calls per number per month"
+        case ast.FairUsageNumbers(kinds=kinds):
+            return "numbers " + ", ".join(kind.text for kind in kinds)
+        case ast.FairUsageCounting(seconds=seconds):
+            return f"counting from {_seconds(seconds)}"
+        case ast.FairUsageUnitRate(prices=prices):
+            return f"unit rate {_prices(prices)} per missing call"
+        case ast.FairUsagePartialMonths(exempt=exempt):
+            return "partial months " + ("exempt" if exempt else "owe full minimum")
+        case ast.Rounding(mode=mode):
+            return f"rounding {mode.text} per call"
+        case ast.Dial(prefix=prefix, replacement=replacement):
+            return f"dial {_quoted(prefix.value)} as {_quoted(replacement.value)}"
+        case ast.Prefixes(prefixes=prefixes):
+            return "prefixes " + ", ".join(_quoted(p.value) for p in prefixes)
+        case ast.BandRate(prices=prices):
+            return f"rate {_prices(prices)} per minute"
+        case ast.Barred(prefixes=prefixes):
+            return "barred " + ", ".join(_quoted(p.value) for p in prefixes)
+        case ast.PackagePin(package=package, version=version):
+            pinned = f" version {version.text}" if version is not None else ""
+            return f"package {package.text}{pinned}"
+        case ast.CurrencyPin(currency=currency):
+            return f"currency {currency.text}"
+        case ast.CustomRate(band=band, prices=prices):
+            return f"rate {band.text} {_prices(prices)} per minute"
+        case ast.FairUsageRate(prices=prices):
+            return f"fair usage unit rate {_prices(prices)} per missing call"
+        case ast.Discount(percent=percent, charges=charges, start=start, end=end):
+            text = f"discount {_decimal(percent.value)}%"
+            if charges:
+                text += " on " + ", ".join(charge.text for charge in charges)
+            if start is not None:
+                text += f" from {start.text}"
+            if end is not None:
+                text += f" to {end.text}"
+            return text
+    raise TypeError(f"the formatter does not know {type(node).__name__}")
+
+
+def format_source(text: str, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """The canonical text of a file's source, or its syntax error."""
+    parsed, problems = parse_source(text, path)
+    if parsed is None:
+        return None, problems
+    return format_file(parsed, text), []
