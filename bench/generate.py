@@ -1,0 +1,129 @@
+"""A deterministic, realistic month of usage at any size, for benchmarks.
+
+    python bench/generate.py --calls 2000000 --out bench/data/2m
+
+writes accounts.csv, numbers.csv and calls.csv (and calls.parquet with
+--parquet): accounts across every reference package and both currencies,
+numbers of all three kinds (a few recycled mid-month), and calls with
+lognormal durations, missed calls, and destinations across every band
+(barred ones included, rarely).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+PACKAGES = [
+    ("standard", "2019-01"),
+    ("standard", None),
+    ("professional", "2019-01"),
+    ("professional", None),
+    ("enterprise", "2019-01"),
+    ("enterprise", None),
+    ("essentials", None),
+    ("growth", None),
+    ("scale", None),
+]
+DESTINATION_PREFIXES = [
+    ("+441632", 0.45),
+    ("+442079", 0.15),
+    ("+4430", 0.05),
+    ("+447700", 0.15),
+    ("sip:", 0.04),
+    ("+1212", 0.06),
+    ("+3314", 0.05),
+    ("+8190", 0.04),
+    ("+4470", 0.01),
+]
+
+
+def generate(calls: int, accounts: int, numbers: int, seed: int) -> dict[str, pl.DataFrame]:
+    rng = np.random.default_rng(seed)
+    ids = [f"ACC-{i:05d}" for i in range(accounts)]
+    package_index = rng.integers(0, len(PACKAGES), accounts)
+    account_frame = pl.DataFrame(
+        {
+            "account_id": ids,
+            "name": [f"Customer {i}" for i in range(accounts)],
+            "package": [PACKAGES[i][0] for i in package_index],
+            "version": [PACKAGES[i][1] for i in package_index],
+            "currency": np.where(rng.random(accounts) < 0.7, "GBP", "USD"),
+            "discount_percent": np.where(rng.random(accounts) < 0.15, "10", None),
+            "timezone": np.where(rng.random(accounts) < 0.9, "Europe/London", "America/New_York"),
+        }
+    )
+    holder = rng.integers(0, accounts, numbers)
+    kinds = rng.choice(["fixed", "offline", "dynamic"], numbers, p=[0.5, 0.2, 0.3])
+    number_values = [f"+4416329{i:05d}" for i in range(numbers)]
+    number_frame = pl.DataFrame(
+        {
+            "number": number_values,
+            "account_id": [ids[i] for i in holder],
+            "kind": kinds,
+            "assigned_from": [None] * numbers,
+            "released_on": [None] * numbers,
+        }
+    )
+    # Calls per number are skewed: many numbers get a handful, a few get thousands.
+    weights = rng.pareto(1.2, numbers) + 0.05
+    weights /= weights.sum()
+    which = rng.choice(numbers, calls, p=weights)
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC).timestamp() - 3600
+    seconds = rng.integers(0, 31 * 86400, calls) + int(start)
+    durations = np.where(
+        rng.random(calls) < 0.06, 0, rng.lognormal(4.3, 1.1, calls).astype(int) + 1
+    )
+    prefix_names = [p for p, _ in DESTINATION_PREFIXES]
+    prefix_weights = np.array([w for _, w in DESTINATION_PREFIXES])
+    chosen = rng.choice(len(prefix_names), calls, p=prefix_weights / prefix_weights.sum())
+    tails = rng.integers(0, 100_000, calls)
+    destination = pl.Series([prefix_names[i] for i in range(len(prefix_names))])[chosen]
+    call_frame = (
+        pl.DataFrame(
+            {
+                "call_id": pl.int_range(0, calls, eager=True).cast(pl.String).str.zfill(9),
+                "number": pl.Series(number_values)[which],
+                "started_at": pl.from_epoch(pl.Series(seconds), time_unit="s")
+                .dt.replace_time_zone("UTC")
+                .dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "duration_s": durations,
+                "destination": destination,
+                "tail": tails,
+            }
+        )
+        .with_columns(
+            call_id="c" + pl.col("call_id"),
+            destination=pl.when(pl.col("destination") == "sip:")
+            .then(pl.lit("sip:desk") + pl.col("tail").cast(pl.String) + "@example.com")
+            .otherwise(pl.col("destination") + pl.col("tail").cast(pl.String).str.zfill(5)),
+        )
+        .drop("tail")
+    )
+    return {"accounts": account_frame, "numbers": number_frame, "calls": call_frame}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2_000_000)
+    parser.add_argument("--accounts", type=int, default=2_000)
+    parser.add_argument("--numbers", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--parquet", action="store_true", help="also write calls.parquet")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    frames = generate(args.calls, args.accounts, args.numbers, args.seed)
+    for name, frame in frames.items():
+        frame.write_csv(args.out / f"{name}.csv")
+    if args.parquet:
+        frames["calls"].write_parquet(args.out / "calls.parquet")
+    print(f"wrote {args.calls:,} calls to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
