@@ -42,6 +42,12 @@ DESTINATION_PREFIXES = [
 ]
 
 
+def _destination(prefix: str, tail: int) -> str:
+    if prefix == "sip:":
+        return f"sip:desk{tail}@example.com"
+    return f"{prefix}{tail:05d}"
+
+
 def generate(calls: int, accounts: int, numbers: int, seed: int) -> dict[str, pl.DataFrame]:
     rng = np.random.default_rng(seed)
     ids = [f"ACC-{i:05d}" for i in range(accounts)]
@@ -78,31 +84,42 @@ def generate(calls: int, accounts: int, numbers: int, seed: int) -> dict[str, pl
     durations = np.where(
         rng.random(calls) < 0.06, 0, rng.lognormal(4.3, 1.1, calls).astype(int) + 1
     )
+    # Each number forwards to its customer's own line; about one call in ten
+    # goes elsewhere (a mobile, another office, abroad, now and then a barred one).
     prefix_names = [p for p, _ in DESTINATION_PREFIXES]
     prefix_weights = np.array([w for _, w in DESTINATION_PREFIXES])
-    chosen = rng.choice(len(prefix_names), calls, p=prefix_weights / prefix_weights.sum())
-    tails = rng.integers(0, 100_000, calls)
-    destination = pl.Series([prefix_names[i] for i in range(len(prefix_names))])[chosen]
-    call_frame = (
-        pl.DataFrame(
-            {
-                "call_id": pl.int_range(0, calls, eager=True).cast(pl.String).str.zfill(9),
-                "number": pl.Series(number_values)[which],
-                "started_at": pl.from_epoch(pl.Series(seconds), time_unit="s")
-                .dt.replace_time_zone("UTC")
-                .dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "duration_s": durations,
-                "destination": destination,
-                "tail": tails,
-            }
+    prefix_weights = prefix_weights / prefix_weights.sum()
+    forwarding = [
+        _destination(prefix_names[p], t)
+        for p, t in zip(
+            rng.choice(len(prefix_names), numbers, p=prefix_weights),
+            rng.integers(0, 100_000, numbers),
+            strict=True,
         )
-        .with_columns(
-            call_id="c" + pl.col("call_id"),
-            destination=pl.when(pl.col("destination") == "sip:")
-            .then(pl.lit("sip:desk") + pl.col("tail").cast(pl.String) + "@example.com")
-            .otherwise(pl.col("destination") + pl.col("tail").cast(pl.String).str.zfill(5)),
+    ]
+    elsewhere = [
+        _destination(prefix_names[p], t)
+        for p, t in zip(
+            rng.choice(len(prefix_names), 20_000, p=prefix_weights),
+            rng.integers(0, 100_000, 20_000),
+            strict=True,
         )
-        .drop("tail")
+    ]
+    destination = pl.Series(forwarding)[which]
+    other = rng.random(calls) < 0.1
+    destination = destination.scatter(
+        np.flatnonzero(other), pl.Series(elsewhere)[rng.integers(0, len(elsewhere), other.sum())]
+    )
+    call_frame = pl.DataFrame(
+        {
+            "call_id": "c" + pl.int_range(0, calls, eager=True).cast(pl.String).str.zfill(9),
+            "number": pl.Series(number_values)[which],
+            "started_at": pl.from_epoch(pl.Series(seconds), time_unit="s")
+            .dt.replace_time_zone("UTC")
+            .dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "duration_s": durations,
+            "destination": destination,
+        }
     )
     return {"accounts": account_frame, "numbers": number_frame, "calls": call_frame}
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from tariff.dsl.ast import Month
 from tariff.engine.models import Invoice, InvoiceLine
-from tariff.engine.money import from_minor, money_text, rate_text, round_half_up_to_minor
+from tariff.engine.money import exact_money, from_minor, rate_price, round_half_up_to_minor
 from tariff.engine.plan import DiscountTerms
 from tariff.engine.rate import AccountUsage
 from tariff.engine.terms import AccountTerms
@@ -44,31 +44,27 @@ def build_invoice(
     discounts = [line for d in terms.discounts if (line := _discount_line(d, lines, currency))]
     subtotal = sum((line.amount for line in lines), Decimal(0))
     discount = sum((line.amount for line in discounts), Decimal(0))
-    return Invoice(
+    return Invoice.model_construct(
         account_id=terms.account_id,
         account_name=terms.name,
         currency=currency,
         package=terms.package.package,
         version=terms.package.version,
         lines=tuple(lines + discounts),
-        subtotal=_money(subtotal, currency),
-        discount=_money(discount, currency),
-        total=_money(subtotal + discount, currency),
+        subtotal=exact_money(subtotal, currency),
+        discount=exact_money(discount, currency),
+        total=exact_money(subtotal + discount, currency),
     )
-
-
-def _money(amount: Decimal, currency: str) -> Decimal:
-    return Decimal(money_text(amount, currency))
 
 
 def _licence_line(terms: AccountTerms) -> InvoiceLine:
     price = terms.licence.amount
-    return InvoiceLine(
+    return InvoiceLine.model_construct(
         kind="licence",
         description=f"{terms.package.title} edition licence",
         quantity=1,
-        unit_price=_money(price, terms.currency),
-        amount=_money(price, terms.currency),
+        unit_price=exact_money(price, terms.currency),
+        amount=exact_money(price, terms.currency),
         discountable=terms.package.licence_discountable,
     )
 
@@ -85,12 +81,12 @@ def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLin
     if terms.inclusive_calls:
         description += f", {inclusive:,} inclusive"
     return [
-        InvoiceLine(
+        InvoiceLine.model_construct(
             kind="call_fee",
             description=description,
             quantity=billed,
-            unit_price=_money(fee, terms.currency),
-            amount=_money(amount, terms.currency),
+            unit_price=exact_money(fee, terms.currency),
+            amount=exact_money(amount, terms.currency),
             discountable=terms.package.call_fee_discountable,
         )
     ]
@@ -100,16 +96,16 @@ def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine
     lines = []
     for band in sorted(usage.bands):
         rated = usage.bands[band]
-        amount = from_minor(rated.amount_minor, terms.currency)
+        amount = exact_money(from_minor(rated.amount_minor, terms.currency), terms.currency)
         if amount == 0:
             continue
         lines.append(
-            InvoiceLine(
+            InvoiceLine.model_construct(
                 kind="minutes",
                 band=band,
                 description=f"Minute charges: {band}",
                 quantity=rated.seconds,
-                unit_price=Decimal(rate_text(terms.band_rates[band].amount, terms.currency)),
+                unit_price=rate_price(terms.band_rates[band].amount, terms.currency),
                 amount=amount,
                 discountable=terms.package.minutes_discountable,
             )
@@ -139,13 +135,13 @@ def _fair_usage_lines(
         if amount == 0:
             continue
         lines.append(
-            InvoiceLine(
+            InvoiceLine.model_construct(
                 kind="fair_usage",
                 number=number,
                 description=f"Fair usage: {number} ({short} call{'s' if short != 1 else ''} short)",
                 quantity=short,
-                unit_price=_money(rate.amount, terms.currency),
-                amount=_money(amount, terms.currency),
+                unit_price=exact_money(rate.amount, terms.currency),
+                amount=exact_money(amount, terms.currency),
                 discountable=False,
             )
         )
@@ -179,7 +175,7 @@ def _discount_line(
     if discount.charges:
         names = [name for kind, name in _CHARGE_NAMES.items() if kind in discount.charges]
         description += " on " + ", ".join(names)
-    return InvoiceLine(
+    return InvoiceLine.model_construct(
         kind="discount",
         description=description,
         quantity=1,

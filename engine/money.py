@@ -8,6 +8,7 @@ is one of the functions below, each named with its mode.
 from __future__ import annotations
 
 import decimal
+import functools
 from decimal import Decimal
 
 from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
@@ -17,14 +18,28 @@ from tariff.dsl.vocabulary import ROUNDING_MODES
 RATE_SCALE = 10**RATE_DECIMALS
 
 
+@functools.cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of ``currency`` an invoice shows: 0.01 for GBP and USD."""
     return Decimal(1).scaleb(-MINOR_DIGITS[currency])
 
 
+# Quantizing an amount that is already exact must never round: trap it.
+_EXACT = decimal.Context(prec=38, traps=[decimal.Inexact])
+
+
 def from_minor(amount: int, currency: str) -> Decimal:
     """An integer of minor units as a Decimal amount, e.g. 341 -> 3.41."""
-    return Decimal(amount).scaleb(-MINOR_DIGITS[currency]).quantize(minor_unit(currency))
+    return Decimal(amount).scaleb(-MINOR_DIGITS[currency])
+
+
+def exact_money(amount: Decimal, currency: str) -> Decimal:
+    """An exact amount written with the currency's minor digits, e.g. 249 -> 249.00.
+
+    Raises decimal.Inexact if the amount is finer than the minor unit: a price
+    that survived the checker never is.
+    """
+    return amount.quantize(minor_unit(currency), context=_EXACT)
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
@@ -54,12 +69,8 @@ def round_to_minor(amount: Decimal, currency: str, mode: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=rounding)
 
 
-def money_text(amount: Decimal, currency: str) -> str:
-    """The amount with exactly the currency's minor digits, e.g. ``12.30``."""
-    return str(amount.quantize(minor_unit(currency)))
-
-
-def rate_text(rate: Decimal, currency: str) -> str:
-    """A unit price as written in the tariff, but never with fewer than the minor digits."""
+@functools.cache
+def rate_price(rate: Decimal, currency: str) -> Decimal:
+    """A per-minute rate as written in the tariff, but never with fewer than the minor digits."""
     places = max(MINOR_DIGITS[currency], -int(rate.as_tuple().exponent))
-    return str(rate.quantize(Decimal(1).scaleb(-places)))
+    return rate.quantize(Decimal(1).scaleb(-places), context=_EXACT)

@@ -1,10 +1,11 @@
 """Input files to columnar tables: CSV, JSON Lines and Parquet, by extension.
 
 Every table comes back with a 1-based ``row`` column (the record's position
-after the header), the requested columns present (absent ones as nulls), text
-trimmed and empty text as null. Records that cannot be read at all are returned
+after the header), the requested columns present (absent ones as nulls), and
+empty cells as null. Records that cannot be read at all are returned
 as malformed rows, never dropped: the fast readers of polars are tried first, and
-a careful row-by-row reader takes over only when they refuse a file.
+a careful row-by-row reader takes over only when they refuse a file. Text is
+returned as written; trimming it is the reader of each file's business.
 """
 
 from __future__ import annotations
@@ -83,14 +84,11 @@ def read_table(path: Path, columns: Sequence[str], required: Sequence[str]) -> T
 
 
 def _select(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """The row column and the requested ones; text trimmed, empty text as null."""
+    """The row column and the requested ones, absent ones as null text."""
     selected = [pl.col("row").cast(pl.Int64)]
     for name in columns:
         if name not in frame.columns:
             selected.append(pl.lit(None, dtype=pl.String).alias(name))
-        elif frame.schema[name] == pl.String:
-            trimmed = pl.col(name).str.strip_chars()
-            selected.append(pl.when(trimmed != "").then(trimmed).alias(name))
         elif frame.schema[name] == pl.Null:
             selected.append(pl.col(name).cast(pl.String))
         else:
@@ -130,7 +128,7 @@ def _read_csv_by_row(path: Path, shown: str) -> tuple[pl.DataFrame, list[Malform
                 except csv.Error as problem:
                     malformed.append(MalformedRow(row, f"is not valid CSV ({problem})"))
                     continue
-                if not any(field.strip() for field in record):
+                if not any(record):
                     continue
                 if len(record) != len(header):
                     malformed.append(
@@ -156,9 +154,10 @@ def _without_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     fields = [name for name in frame.columns if name != "row"]
     if not fields:
         return frame
-    blank = pl.all_horizontal(
-        [pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in fields]
-    )
+    blank = pl.all_horizontal([pl.col(name).is_null() for name in fields])
+    # Filtering copies every column; most files have no blank line to drop.
+    if not frame.select(blank.any()).item():
+        return frame
     return frame.filter(~blank)
 
 

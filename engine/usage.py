@@ -22,7 +22,7 @@ from tariff.dsl.ast import Month
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.vocabulary import NUMBER_KINDS
-from tariff.engine.models import Rejection
+from tariff.engine.calls import CallsUnreadable, CallTable, load_calls
 from tariff.engine.tables import Table, TableError, read_table
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -37,14 +37,6 @@ ACCOUNT_COLUMNS = (
     "timezone",
 )
 NUMBER_COLUMNS = ("number", "account_id", "kind", "assigned_from", "released_on")
-CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s", "destination", "band")
-
-# The longest call the engine accepts, so that sums of seconds stay exact in 64 bits.
-MAX_DURATION_SECONDS = 2**31 - 1
-
-# The common ISO 8601 layouts, tried in turn before the careful fallback.
-_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
-
 # Reports a problem with a field of the row being read.
 _Reporter = Callable[[str, str], None]
 
@@ -91,16 +83,6 @@ class AccountRow:
 
 
 @dataclass(frozen=True)
-class CallTable:
-    """The calls that passed field validation, and the ones rejected so far."""
-
-    file: str
-    calls: pl.DataFrame
-    rejections: tuple[Rejection, ...]
-    count: int
-
-
-@dataclass(frozen=True)
 class Usage:
     """A month of usage, validated: the input to :func:`tariff.engine.rate_month`."""
 
@@ -113,7 +95,12 @@ def load_usage(accounts: Path | str, numbers: Path | str, calls: Path | str) -> 
     """Read and validate the three usage files; raise UsageError on fatal problems."""
     account_rows = load_accounts(Path(accounts))
     number_table = load_numbers(Path(numbers), {a.account_id for a in account_rows})
-    return Usage(account_rows, number_table, load_calls(Path(calls)))
+    try:
+        call_table = load_calls(Path(calls))
+    except CallsUnreadable as unreadable:
+        problem = unreadable.problem
+        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+    return Usage(account_rows, number_table, call_table)
 
 
 def _table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table:
@@ -380,163 +367,3 @@ def _overlapping_assignments(
                     )
                 )
     return problems
-
-
-# --------------------------------------------------------------------- calls
-
-
-def load_calls(path: Path) -> CallTable:
-    """The calls whose fields are valid; every other call becomes a rejection."""
-    try:
-        table = read_table(path, CALL_COLUMNS, ("call_id", "number", "started_at", "duration_s"))
-    except TableError as problem:
-        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
-    frame = table.frame
-    count = frame.height + len(table.malformed)
-    rejections = [
-        Rejection(file=table.file, row=bad.row, call_id=None, reason=f"the row {bad.reason}")
-        for bad in table.malformed
-    ]
-    parsed = frame.with_columns(
-        _parse_started_at(frame.schema["started_at"]).alias("started_utc"),
-        _parse_duration(frame.schema["duration_s"]).alias("duration"),
-        pl.col("call_id").cast(pl.String),
-        pl.col("number").cast(pl.String),
-        pl.col("destination").cast(pl.String),
-        pl.col("band").cast(pl.String),
-    )
-    parsed = _with_careful_timestamps(parsed)
-    first_row = pl.col("row").min().over("call_id")
-    checks = parsed.with_columns(
-        repeated=pl.col("call_id").is_not_null() & (pl.col("row") != first_row),
-        first_row=first_row,
-    )
-    valid = (
-        pl.col("call_id").is_not_null()
-        & ~pl.col("repeated")
-        & pl.col("number").is_not_null()
-        & pl.col("started_utc").is_not_null()
-        & pl.col("duration").is_not_null()
-        & (pl.col("duration") >= 0)
-        & (pl.col("duration") <= MAX_DURATION_SECONDS)
-        & (pl.col("destination").is_not_null() | pl.col("band").is_not_null())
-    )
-    good = checks.filter(valid)
-    bad = checks.filter(~valid)
-    rejections += [_field_rejection(table.file, record) for record in bad.iter_rows(named=True)]
-    calls = good.select(
-        "row",
-        "call_id",
-        "number",
-        pl.col("started_utc").alias("started_at"),
-        pl.col("duration").alias("duration_s"),
-        "destination",
-        "band",
-    )
-    return CallTable(table.file, calls, tuple(sorted(rejections, key=lambda r: r.row)), count)
-
-
-def _parse_started_at(dtype: pl.DataType) -> pl.Expr:
-    column = pl.col("started_at")
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            return pl.lit(None, dtype=pl.Datetime("us", "UTC"))
-        return column.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    text = column.cast(pl.String)
-    return pl.coalesce(
-        text.str.to_datetime(format=layout, strict=False, time_zone="UTC", time_unit="us")
-        for layout in _TIMESTAMP_FORMATS
-    )
-
-
-def _with_careful_timestamps(frame: pl.DataFrame) -> pl.DataFrame:
-    """Read the times the fast layouts missed with Python's full ISO 8601 reader."""
-    if frame.schema["started_at"] != pl.String:
-        return frame
-    unread = frame.filter(pl.col("started_utc").is_null() & pl.col("started_at").is_not_null())
-    careful = {
-        row: moment
-        for row, text in unread.select("row", "started_at").iter_rows()
-        if (moment := _iso_utc(text)) is not None
-    }
-    if not careful:
-        return frame
-    patch = pl.DataFrame(
-        {"row": list(careful), "careful": list(careful.values())},
-        schema={"row": pl.Int64, "careful": pl.Datetime("us", "UTC")},
-    )
-    return (
-        frame.join(patch, on="row", how="left")
-        .with_columns(pl.coalesce("started_utc", "careful").alias("started_utc"))
-        .drop("careful")
-    )
-
-
-def _iso_utc(text: str) -> dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(dt.UTC)
-
-
-def _parse_duration(dtype: pl.DataType) -> pl.Expr:
-    column = pl.col("duration_s")
-    if dtype.is_integer():
-        return column.cast(pl.Int64)
-    return column.cast(pl.String).str.to_integer(strict=False)
-
-
-def _field_rejection(file: str, record: dict[str, object]) -> Rejection:
-    field, reason = _first_problem(record)
-    call_id = record["call_id"]
-    return Rejection(
-        file=file,
-        row=row_of(record),
-        call_id=str(call_id) if call_id is not None else None,
-        field=field,
-        reason=reason,
-    )
-
-
-def _first_problem(record: dict[str, object]) -> tuple[str, str]:
-    if record["call_id"] is None:
-        return "call_id", "call_id is missing"
-    if record["repeated"]:
-        return (
-            "call_id",
-            f"repeated call_id '{record['call_id']}' (first at row {record['first_row']})",
-        )
-    if record["number"] is None:
-        return "number", "number is missing"
-    if record["started_utc"] is None:
-        return "started_at", _timestamp_problem(record["started_at"])
-    duration = record["duration"]
-    if not isinstance(duration, int):
-        raw = record["duration_s"]
-        if raw is None:
-            return "duration_s", "duration_s is missing"
-        return "duration_s", f"duration_s '{raw}' is not a whole number of seconds"
-    if duration < 0:
-        return "duration_s", f"duration_s {duration} is negative"
-    if duration > MAX_DURATION_SECONDS:
-        return "duration_s", f"duration_s {duration} is longer than any call (over 68 years)"
-    return "destination", "destination is missing: give a destination or a band"
-
-
-def _timestamp_problem(raw: object) -> str:
-    if raw is None:
-        return "started_at is missing"
-    text = str(raw)
-    if isinstance(raw, dt.datetime) and raw.tzinfo is None:
-        return f"started_at {text} has no UTC offset; store times with their time zone"
-    try:
-        dt.datetime.fromisoformat(text)
-    except ValueError:
-        return (
-            f"started_at '{text}' is not an ISO 8601 time; write it as e.g. "
-            "2026-10-01T09:30:00+01:00"
-        )
-    return f"started_at '{text}' has no UTC offset; add one, e.g. {text}+01:00 or {text}Z"

@@ -33,7 +33,7 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
         header = [name.strip().lower() for name in next(reader)]
         rows = []
         for number, record in enumerate(reader, start=1):
-            if not any(field.strip() for field in record):
+            if not any(record):
                 continue
             rows.append(
                 (

@@ -29,6 +29,28 @@ order form "OF-2" {
   discount 7.5%
 }
 """
+# A second sheet, used by one package, so that months mix sheets and roundings.
+SECOND_SHEET = """
+sheet budget {
+  version 2024-01-01 {
+    rounding down per call
+    dial "0" as "+44"
+    band domestic { prefixes "+44" rate 0.600 GBP, 0.700 USD per minute }
+    band rest { prefixes "+", "sip:" rate 0.123 GBP, 0.150 USD per minute }
+    barred "+449"
+  }
+}
+package cheap {
+  generation previous
+  version 2024-01 {
+    licence 1.00 GBP, 1.00 USD
+    call fee 0.01 GBP, 0.02 USD
+    inclusive calls 5
+    minutes from sheet budget
+    fair usage { minimum 3 calls numbers dynamic unit rate 0.03 GBP, 0.04 USD }
+  }
+}
+"""
 ROUNDING_MODES = ("half-up", "half-even", "up", "down")
 
 
@@ -41,6 +63,7 @@ def _plans(root: Path) -> dict[str, object]:
             text = source.read_text().replace("rounding half-up", f"rounding {mode}")
             (catalogue / source.name).write_text(text)
         (catalogue / "order-forms.tariff").write_text(ORDER_FORMS)
+        (catalogue / "budget.tariff").write_text(SECOND_SHEET)
         plans[mode] = load_catalogue(catalogue)
     return plans
 
@@ -166,7 +189,10 @@ def call_rows(draw, numbers):
                     draw, st.sampled_from(DESTINATIONS[:-4]), st.sampled_from(DESTINATIONS[-4:]), 5
                 ),
                 "band": rarely(
-                    draw, st.none(), st.sampled_from(["sip", "uk_mobile", "uk_mobil"]), 8
+                    draw,
+                    st.none(),
+                    st.sampled_from(["sip", "uk_mobile", "uk_mobil", "domestic"]),
+                    8,
                 ),
             }
         )

@@ -133,3 +133,61 @@ def test_a_charge_can_be_marked_not_discountable(rate, catalogue):
     by_kind = {line["kind"]: line for line in lines_of(run)}
     assert by_kind["minutes"]["discountable"] is False
     assert by_kind["discount"]["amount"] == "-5.00"  # half of the 10.00 licence only
+
+
+BUDGET = """
+sheet budget {
+  version 2024-01-01 {
+    rounding down per call
+    dial "0" as "+44"
+    band domestic {
+      prefixes "+44"
+      rate 0.600 GBP, 0.700 USD per minute
+    }
+    band rest {
+      prefixes "+"
+      rate 0.123 GBP, 0.150 USD per minute
+    }
+  }
+}
+
+package cheap {
+  generation current
+  version 2024-01 {
+    licence 1.00 GBP, 1.00 USD per month
+    call fee 0.00 GBP, 0.00 USD per call
+    minutes from sheet budget
+  }
+}
+"""
+
+
+def test_accounts_on_different_sheets_are_priced_by_their_own(rate, catalogue):
+    directory = catalogue()
+    (directory / "budget.tariff").write_text(BUDGET)
+    for name in ("essentials",):
+        (directory / f"{name}.tariff").write_text((TARIFFS / f"{name}.tariff").read_text())
+
+    run = rate(
+        [account("A", package="essentials"), account("B", package="cheap")],
+        [number("+441632960001", "A"), number("+441632960002", "B")],
+        calls(1, number="+441632960001", duration_s=30, prefix="a")
+        + calls(1, number="+441632960001", duration_s=30, prefix="a-band", band="domestic")
+        + calls(1, number="+441632960002", duration_s=30, prefix="b")
+        + calls(1, number="+441632960002", duration_s=20, destination="+33140000000", prefix="b-fr")
+        + calls(1, number="+441632960002", duration_s=30, prefix="b-band", band="uk_mobile"),
+        catalogue=directory,
+    )
+
+    assert [(line["band"], line["amount"]) for line in lines_of(run, "A", kind="minutes")] == [
+        ("uk_geographic", "0.01")  # 30 s at 0.015, half-up
+    ]
+    assert [(line["band"], line["amount"]) for line in lines_of(run, "B", kind="minutes")] == [
+        ("domestic", "0.30"),  # 30 s at 0.600
+        ("rest", "0.04"),  # 20 s at 0.123 = 0.041, rounded down
+    ]
+    assert [(r.call_id, r.field) for r in run.rejected] == [
+        ("a-band0", "band"),
+        ("b-band0", "band"),
+    ]
+    assert "sheet budget (version 2024-01-01)" in run.rejected[1].reason
