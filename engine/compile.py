@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from tariff.dsl import ast
 from tariff.dsl import vocabulary as words
@@ -55,6 +55,20 @@ def _prices(prices: Sequence[ast.Money]) -> Prices:
 def _title(statements: Iterable[object], default: str) -> str:
     name = _first(statements, ast.DisplayName)
     return name.name.value if name else default
+
+
+class _Spanned(Protocol):
+    @property
+    def span(self) -> ast.Span: ...
+
+
+def _spans(**statements: _Spanned | None) -> dict[str, ast.Span]:
+    """The span of each statement given, keyed by its term ("call_fee" -> "call fee")."""
+    return {
+        term.replace("_", " "): statement.span
+        for term, statement in statements.items()
+        if statement is not None
+    }
 
 
 def _int(number: ast.Number | None, default: int) -> int:
@@ -109,6 +123,13 @@ def _package_version(
         minutes_discountable=minutes.discountable,
         fair_usage=_fair_usage(fair_usage) if fair_usage else None,
         span=version.span,
+        spans=_spans(
+            licence=licence,
+            call_fee=call_fee,
+            chargeable=chargeable,
+            inclusive_calls=inclusive,
+            minutes=minutes,
+        ),
     )
 
 
@@ -131,6 +152,13 @@ def _fair_usage(clause: ast.FairUsage) -> FairUsageTerms:
         unit_rates=_prices(unit_rate.prices),
         partial_months_exempt=partial.exempt if partial else words.DEFAULT_PARTIAL_MONTHS_EXEMPT,
         span=clause.span,
+        spans=_spans(
+            minimum=minimum,
+            numbers=kinds,
+            counting=counting,
+            unit_rate=unit_rate,
+            partial_months=partial,
+        ),
     )
 
 
@@ -160,6 +188,7 @@ def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
                 tuple(p.value for p in prefixes.prefixes),
                 _prices(rate.prices),
                 band.span,
+                rate.span,
             )
     assert version.version.value, "checked catalogue"
     return SheetVersionTerms(
@@ -171,6 +200,7 @@ def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
         bands=bands,
         barred=tuple(p.value for b in statements if isinstance(b, ast.Barred) for p in b.prefixes),
         span=version.span,
+        rounding_span=rounding.span if rounding else version.span,
     )
 
 
@@ -201,6 +231,15 @@ def _order_form(form: ast.OrderForm) -> OrderFormTerms:
         },
         fair_usage_rates=_prices(fair_usage_rate.prices) if fair_usage_rate else None,
         discounts=tuple(_discount(d) for d in statements if isinstance(d, ast.Discount)),
+        spans=_spans(
+            package=pin,
+            currency=currency,
+            licence=licence,
+            call_fee=call_fee,
+            inclusive_calls=inclusive,
+            fair_usage_unit_rate=fair_usage_rate,
+        ),
+        band_rate_spans={r.band.text: r.span for r in statements if isinstance(r, ast.CustomRate)},
     )
 
 

@@ -11,11 +11,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from tariff.dsl.ast import Month
-from tariff.engine.models import Invoice, InvoiceLine
+from tariff.engine.models import Invoice, InvoiceLine, LineSource
 from tariff.engine.money import exact_money, from_minor, rate_price, round_half_up_to_minor
-from tariff.engine.plan import DiscountTerms
 from tariff.engine.rate import AccountUsage
-from tariff.engine.terms import AccountTerms
+from tariff.engine.terms import AccountTerms, Discounted, Origin
 from tariff.engine.usage import NumberAssignment, NumberTable
 
 _CHARGE_NAMES = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
@@ -66,6 +65,7 @@ def _licence_line(terms: AccountTerms) -> InvoiceLine:
         unit_price=exact_money(price, terms.currency),
         amount=exact_money(price, terms.currency),
         discountable=terms.package.licence_discountable,
+        source=line_source(terms.licence.origin),
     )
 
 
@@ -88,6 +88,7 @@ def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLin
             unit_price=exact_money(fee, terms.currency),
             amount=exact_money(amount, terms.currency),
             discountable=terms.package.call_fee_discountable,
+            source=line_source(terms.call_fee.origin),
         )
     ]
 
@@ -108,6 +109,7 @@ def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine
                 unit_price=rate_price(terms.band_rates[band].amount, terms.currency),
                 amount=amount,
                 discountable=terms.package.minutes_discountable,
+                source=line_source(terms.band_rates[band].origin),
             )
         )
     return lines
@@ -143,6 +145,7 @@ def _fair_usage_lines(
                 unit_price=exact_money(rate.amount, terms.currency),
                 amount=exact_money(amount, terms.currency),
                 discountable=False,
+                source=line_source(rate.origin),
             )
         )
     return lines
@@ -161,8 +164,9 @@ def _covers(windows: Iterable[NumberAssignment], month: Month) -> bool:
 
 
 def _discount_line(
-    discount: DiscountTerms, lines: Sequence[InvoiceLine], currency: str
+    discounted: Discounted, lines: Sequence[InvoiceLine], currency: str
 ) -> InvoiceLine | None:
+    discount = discounted.terms
     base = sum(
         (line.amount for line in lines if line.discountable and discount.covers(line.kind)),
         Decimal(0),
@@ -182,4 +186,24 @@ def _discount_line(
         unit_price=amount,
         amount=amount,
         discountable=False,
+        source=line_source(discounted.origin),
     )
+
+
+def line_source(origin: Origin) -> LineSource | None:
+    """The JSON form of where a term came from."""
+    if origin.span is not None:
+        span = origin.span
+        return LineSource.model_construct(
+            file=span.file,
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+            origin=origin.source,
+        )
+    if origin.file is not None:
+        return LineSource.model_construct(
+            file=origin.file, row=origin.row, field=origin.field, origin=origin.source
+        )
+    return None

@@ -19,6 +19,24 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class LineSource(_Frozen):
+    """Where a line's price was set: a span of a tariff file, or a field of an input row."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    row: int | None = None
+    field: str | None = None
+    origin: str  # "package", "sheet", "order form" or "accounts file"
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}:{self.column}"
+        return f"{self.file} row {self.row} field {self.field}"
+
+
 class InvoiceLine(_Frozen):
     """One charge on an invoice."""
 
@@ -30,6 +48,7 @@ class InvoiceLine(_Frozen):
     unit_price: Decimal
     amount: Decimal
     discountable: bool
+    source: LineSource | None = None
 
     @field_serializer("unit_price", "amount")
     def _exact(self, value: Decimal) -> str:

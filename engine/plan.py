@@ -27,6 +27,13 @@ class FairUsageTerms:
     unit_rates: Prices
     partial_months_exempt: bool
     span: Span
+    # The statement behind each term ("minimum", "unit rate", ...); a term left
+    # to its default points at the clause.
+    spans: Mapping[str, Span] = field(default_factory=dict)
+
+    def span_of(self, term: str) -> Span:
+        """The span of the statement that sets ``term``, or of the clause."""
+        return self.spans.get(term, self.span)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,13 @@ class PackageVersionTerms:
     minutes_discountable: bool
     fair_usage: FairUsageTerms | None
     span: Span
+    # The statement behind each term ("licence", "call fee", ...); a term left
+    # to its default points at the version.
+    spans: Mapping[str, Span] = field(default_factory=dict)
+
+    def span_of(self, term: str) -> Span:
+        """The span of the statement that sets ``term``, or of the version."""
+        return self.spans.get(term, self.span)
 
     @property
     def currencies(self) -> frozenset[str]:
@@ -63,6 +77,7 @@ class BandTerms:
     prefixes: tuple[str, ...]
     rates: Prices
     span: Span
+    rate_span: Span
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ class SheetVersionTerms:
     bands: Mapping[str, BandTerms]
     barred: tuple[str, ...]
     span: Span
+    rounding_span: Span
 
     @property
     def key(self) -> str:
@@ -128,6 +144,14 @@ class OrderFormTerms:
     band_rates: Mapping[str, Prices] = field(default_factory=dict)
     fair_usage_rates: Prices | None = None
     discounts: tuple[DiscountTerms, ...] = ()
+    # The statement behind each agreed term ("licence", "call fee", ...), and
+    # behind each agreed band rate.
+    spans: Mapping[str, Span] = field(default_factory=dict)
+    band_rate_spans: Mapping[str, Span] = field(default_factory=dict)
+
+    def span_of(self, term: str) -> Span:
+        """The span of the statement that sets ``term``, or of the order form."""
+        return self.spans.get(term, self.span)
 
 
 @dataclass(frozen=True)

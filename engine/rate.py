@@ -115,19 +115,7 @@ def rate_calls(
 ) -> RatedCalls:
     """Rate the month's calls of the accounts in ``terms``."""
     accounts = _Accounts.of(terms)
-    assigned = _assign_accounts(calls.calls, numbers, accounts)
-    destinations = calls.calls.select(pl.col("destination").unique()).collect()["destination"]
-    # Materialised once: the branches below each read it, and mapping numbers
-    # and destinations again for every branch would cost more.
-    coded = (
-        assigned.join(_destination_bands(destinations, accounts), on="destination", how="left")
-        .with_columns(
-            _within(month, accounts).alias("in_month"),
-            _band_index(accounts).alias("band_index"),
-        )
-        .collect()
-        .lazy()
-    )
+    coded = _coded(calls, numbers, accounts, month)
     held = pl.col("account").is_not_null()
     in_month = held & pl.col("in_month")
     rated = in_month & (pl.col("band_index") >= 0)
@@ -157,6 +145,61 @@ def rate_calls(
         tuple(rejections),
         int(totals["rated"][0]),
         int(totals["other"][0]),
+    )
+
+
+def rated_calls_of(
+    account_id: str,
+    calls: CallTable,
+    numbers: NumberTable,
+    terms: Mapping[str, AccountTerms],
+    month: Month,
+) -> pl.DataFrame:
+    """One account's rated calls, one row each, in start order, for explaining an invoice.
+
+    Columns: row, call_id, number, started_at, duration_s, band, amount (minor
+    units), chargeable, counts (toward Fair Usage).
+    """
+    accounts = _Accounts.of(terms)
+    position = accounts.index[account_id]
+    bands = list(accounts.sheets[accounts.sheet_of[position]].bands)
+    rated = (
+        _coded(calls, numbers, accounts, month)
+        .filter((pl.col("account") == position) & pl.col("in_month") & (pl.col("band_index") >= 0))
+        .select("row", "call_id", "started_at", *_priced_columns(accounts))
+        .sort("started_at", "row")
+        .collect()
+    )
+    band_names = pl.Series(bands, dtype=pl.String)
+    return rated.select(
+        "row",
+        "call_id",
+        "number",
+        "started_at",
+        "duration_s",
+        band_names.gather(rated["band_index"]).alias("band"),
+        "amount",
+        "chargeable",
+        "counts",
+    )
+
+
+def _coded(
+    calls: CallTable, numbers: NumberTable, accounts: _Accounts, month: Month
+) -> pl.LazyFrame:
+    """Every call with its account (or null), whether it is in the month, and its band code."""
+    assigned = _assign_accounts(calls.calls, numbers, accounts)
+    destinations = calls.calls.select(pl.col("destination").unique()).collect()["destination"]
+    # Materialised once: several queries read it, and mapping numbers and
+    # destinations again for each would cost more.
+    return (
+        assigned.join(_destination_bands(destinations, accounts), on="destination", how="left")
+        .with_columns(
+            _within(month, accounts).alias("in_month"),
+            _band_index(accounts).alias("band_index"),
+        )
+        .collect()
+        .lazy()
     )
 
 

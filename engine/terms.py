@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tariff.dsl.ast import Month
+from tariff.dsl.ast import Month, Span
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.engine.plan import (
     DiscountTerms,
@@ -26,11 +26,30 @@ from tariff.engine.usage import AccountRow, UsageError, UsageProblem
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a term came from: the tariff statement, or a row of the accounts file."""
+
+    source: str  # "package", "sheet", "order form" or "accounts file"
+    span: Span | None = None
+    row: int | None = None
+    file: str | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
 class Priced:
     """A price in the account's currency and where it came from."""
 
     amount: Decimal
-    source: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Discounted:
+    """A discount in force this month and where it was agreed."""
+
+    terms: DiscountTerms
+    origin: Origin
 
 
 @dataclass(frozen=True)
@@ -46,10 +65,11 @@ class AccountTerms:
     licence: Priced
     call_fee: Priced
     inclusive_calls: int
+    inclusive_origin: Origin
     band_rates: Mapping[str, Priced]
     fair_usage: FairUsageTerms | None
     fair_usage_rate: Priced | None
-    discounts: tuple[DiscountTerms, ...]
+    discounts: tuple[Discounted, ...]
     order_form: OrderFormTerms | None
 
     @property
@@ -111,26 +131,50 @@ class _Resolver:
             )
             return None
         form = self.form
-        licence = self._price("licence", form.licence if form else None, package.licence, currency)
+        licence = self._price(
+            "licence",
+            form.licence if form else None,
+            form.span_of("licence") if form else None,
+            package.licence,
+            currency,
+            Origin("package", package.span_of("licence")),
+        )
         call_fee = self._price(
-            "call fee", form.call_fee if form else None, package.call_fee, currency
+            "call fee",
+            form.call_fee if form else None,
+            form.span_of("call fee") if form else None,
+            package.call_fee,
+            currency,
+            Origin("package", package.span_of("call fee")),
         )
         band_rates = {
-            name: self._rate(name, band.rates, currency) for name, band in sheet.bands.items()
+            name: self._price(
+                f"rate for {name}",
+                form.band_rates.get(name) if form else None,
+                form.band_rate_spans.get(name) if form else None,
+                band.rates,
+                currency,
+                Origin("sheet", band.rate_span),
+            )
+            for name, band in sheet.bands.items()
         }
         fair_usage_rate = None
         if package.fair_usage is not None:
             fair_usage_rate = self._price(
                 "fair usage unit rate",
                 form.fair_usage_rates if form else None,
+                form.span_of("fair usage unit rate") if form else None,
                 package.fair_usage.unit_rates,
                 currency,
+                Origin("package", package.fair_usage.span_of("unit rate")),
             )
         if self.problems:
             return None
         inclusive = package.inclusive_calls
+        inclusive_origin = Origin("package", package.span_of("inclusive calls"))
         if form is not None and form.inclusive_calls is not None:
             inclusive = form.inclusive_calls
+            inclusive_origin = Origin("order form", form.span_of("inclusive calls"))
         return AccountTerms(
             account=self.account,
             name=(form.title if form else None) or self.account.name,
@@ -141,6 +185,7 @@ class _Resolver:
             licence=licence,
             call_fee=call_fee,
             inclusive_calls=inclusive,
+            inclusive_origin=inclusive_origin,
             band_rates=band_rates,
             fair_usage=package.fair_usage,
             fair_usage_rate=fair_usage_rate,
@@ -195,27 +240,35 @@ class _Resolver:
         self,
         what: str,
         agreed: Prices | None,
+        agreed_span: Span | None,
         listed: Prices,
         currency: str,
-        listed_source: str = "package",
+        listed_origin: Origin,
     ) -> Priced:
+        """The order form's price if it agreed one, else the listed one."""
         if agreed is not None:
             if currency in agreed:
-                return Priced(agreed[currency], "order form")
+                return Priced(agreed[currency], Origin("order form", agreed_span))
             self._problem(
                 "currency",
                 f"the order form prices the {what} in {', '.join(sorted(agreed))}, but the "
                 f"account is billed in {currency}{self._form_note()}",
             )
-        return Priced(listed[currency], listed_source)
+        return Priced(listed[currency], listed_origin)
 
-    def _rate(self, band: str, listed: Prices, currency: str) -> Priced:
-        agreed = self.form.band_rates.get(band) if self.form else None
-        return self._price(f"rate for {band}", agreed, listed, currency, "sheet")
-
-    def _discounts(self) -> tuple[DiscountTerms, ...]:
+    def _discounts(self) -> tuple[Discounted, ...]:
         if self.form is not None and self.form.discounts:
-            return tuple(d for d in self.form.discounts if d.applies_in(self.month))
+            return tuple(
+                Discounted(d, Origin("order form", d.span))
+                for d in self.form.discounts
+                if d.applies_in(self.month)
+            )
         if self.account.discount_percent > 0:
-            return (DiscountTerms(self.account.discount_percent),)
+            origin = Origin(
+                "accounts file",
+                row=self.account.row,
+                file=self.account.file,
+                field="discount_percent",
+            )
+            return (Discounted(DiscountTerms(self.account.discount_percent), origin),)
         return ()

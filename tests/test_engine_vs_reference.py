@@ -213,6 +213,9 @@ def engine_document(plan, month, accounts, numbers, calls):
         {"row": r["row"], "call_id": r.get("call_id"), "field": r.get("field")}
         for r in document["rejected"]
     ]
+    for invoice in document["invoices"]:
+        for line in invoice["lines"]:
+            del line["source"]  # the reference does not track spans
     return document
 
 

@@ -79,7 +79,10 @@ def calls(
 def lines_of(
     run: InvoiceRun, account_id: str = "ACC-1", kind: str | None = None
 ) -> list[dict[str, object]]:
-    """The JSON lines of one account's invoice, optionally of one kind."""
+    """The JSON lines of one account's invoice (without sources), optionally of one kind."""
     invoice = next(i for i in run.invoices if i.account_id == account_id)
-    lines = [line.model_dump(mode="json", exclude_none=True) for line in invoice.lines]
+    lines = [
+        line.model_dump(mode="json", exclude_none=True, exclude={"source"})
+        for line in invoice.lines
+    ]
     return [line for line in lines if kind is None or line["kind"] == kind]

@@ -1,0 +1,272 @@
+"""Why an invoice says what it says: every line with its rule, source and values.
+
+``tariff explain`` and embedders use :func:`explain_invoice`. For each line it
+gives the rule that produced it, the statement that set its price (and whether
+that was the sheet, the package or the order form), and the values the engine
+used: rates, quantities, thresholds, rounding, and for call fees which calls
+were inclusive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from tariff.dsl.ast import Month, Span
+from tariff.dsl.diagnostics import did_you_mean
+from tariff.engine.api import rate_month
+from tariff.engine.invoice import line_source
+from tariff.engine.models import Invoice, InvoiceLine, LineSource
+from tariff.engine.plan import RatingPlan
+from tariff.engine.rate import rated_calls_of
+from tariff.engine.terms import AccountTerms, Origin, resolve_terms
+from tariff.engine.usage import Usage, UsageError, UsageProblem
+
+Value = str | int | bool | list[str]
+
+
+class Fact(BaseModel):
+    """One value the engine used, with where it was set when that is a tariff statement."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: Value
+    source: LineSource | None = None
+
+
+class LineExplanation(BaseModel):
+    """One invoice line, the rule behind it and the values it used."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: InvoiceLine
+    rule: str
+    facts: tuple[Fact, ...]
+
+
+class InvoiceExplanation(BaseModel):
+    """An invoice, line by line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    period: str
+    invoice: Invoice
+    lines: tuple[LineExplanation, ...]
+
+    def to_json(self) -> str:
+        """The explanation as a JSON document."""
+        return self.model_dump_json(indent=2, exclude_none=True) + "\n"
+
+
+def explain_invoice(
+    plan: RatingPlan, month: Month | str, usage: Usage, account_id: str
+) -> InvoiceExplanation:
+    """Explain one account's invoice for ``month``; UsageError if the account is unknown."""
+    period = month if isinstance(month, Month) else Month.parse(month)
+    ids = [a.account_id for a in usage.accounts]
+    if account_id not in ids:
+        file = usage.accounts[0].file if usage.accounts else "the accounts file"
+        hint = did_you_mean(account_id, ids)
+        message = f"has no account '{account_id}'" + (f"; {hint}" if hint else "")
+        raise UsageError([UsageProblem(file, None, None, message)])
+    run = rate_month(plan, period, usage)
+    invoice = next(i for i in run.invoices if i.account_id == account_id)
+    terms = resolve_terms(plan, usage.accounts, period)
+    calls = rated_calls_of(account_id, usage.calls, usage.numbers, terms, period)
+    explainer = _Explainer(terms[account_id], calls)
+    return InvoiceExplanation(
+        period=str(period),
+        invoice=invoice,
+        lines=tuple(explainer.explain(line, invoice.lines) for line in invoice.lines),
+    )
+
+
+def _span_source(span: Span, origin: str) -> LineSource | None:
+    return line_source(Origin(origin, span))
+
+
+class _Explainer:
+    def __init__(self, terms: AccountTerms, calls: pl.DataFrame) -> None:
+        self.terms = terms
+        self.calls = calls
+        package = terms.package
+        self.package_name = f"package {package.package} version {package.version}"
+
+    def explain(self, line: InvoiceLine, lines: Sequence[InvoiceLine]) -> LineExplanation:
+        if line.kind == "licence":
+            return self._licence(line)
+        if line.kind == "call_fee":
+            return self._call_fee(line)
+        if line.kind == "minutes":
+            return self._minutes(line)
+        if line.kind == "fair_usage":
+            return self._fair_usage(line)
+        return self._discount(line, lines)
+
+    def _origin_rule(self, line: InvoiceLine, what: str) -> str:
+        if line.source is not None and line.source.origin == "order form":
+            return f"{what} agreed in the order form of {self.terms.account_id}"
+        return f"{what} of {self.package_name}"
+
+    def _licence(self, line: InvoiceLine) -> LineExplanation:
+        return LineExplanation(
+            line=line,
+            rule=self._origin_rule(line, "the edition licence"),
+            facts=(Fact(name="price per month", value=str(line.unit_price), source=line.source),),
+        )
+
+    def _call_fee(self, line: InvoiceLine) -> LineExplanation:
+        terms, package = self.terms, self.terms.package
+        chargeable = self.calls.filter(pl.col("chargeable"))
+        inclusive = chargeable.head(terms.inclusive_calls)
+        facts = [
+            Fact(
+                name="chargeable calls",
+                value=chargeable.height,
+                source=_span_source(package.span_of("chargeable"), "package"),
+            ),
+            Fact(
+                name="chargeable from seconds",
+                value=package.chargeable_from_seconds,
+                source=_span_source(package.span_of("chargeable"), "package"),
+            ),
+            Fact(
+                name="inclusive calls per month",
+                value=terms.inclusive_calls,
+                source=line_source(terms.inclusive_origin),
+            ),
+            Fact(
+                name="inclusive calls (the first chargeable calls by start time)",
+                value=inclusive["call_id"].to_list(),
+            ),
+            Fact(name="billed calls", value=line.quantity),
+            Fact(name="fee per call", value=str(line.unit_price), source=line.source),
+        ]
+        return LineExplanation(
+            line=line, rule=self._origin_rule(line, "the call fee"), facts=tuple(facts)
+        )
+
+    def _minutes(self, line: InvoiceLine) -> LineExplanation:
+        sheet = self.terms.sheet
+        band_calls = self.calls.filter(pl.col("band") == line.band)
+        facts = (
+            Fact(name="band", value=str(line.band)),
+            Fact(
+                name="sheet",
+                value=f"{sheet.sheet} version {sheet.version}",
+                source=_span_source(sheet.span, "sheet"),
+            ),
+            Fact(name="calls", value=band_calls.height),
+            Fact(name="seconds", value=line.quantity),
+            Fact(name="rate per minute", value=str(line.unit_price), source=line.source),
+            Fact(
+                name="rounding",
+                value=f"each call's duration × rate / 60 rounded {sheet.rounding} to the "
+                "minor unit, then summed",
+                source=_span_source(sheet.rounding_span, "sheet"),
+            ),
+        )
+        rule = (
+            f"minute charges for band {line.band}, at the rate agreed in the order form"
+            if line.source is not None and line.source.origin == "order form"
+            else f"minute charges for band {line.band} of sheet {sheet.sheet}"
+        )
+        return LineExplanation(line=line, rule=rule, facts=facts)
+
+    def _fair_usage(self, line: InvoiceLine) -> LineExplanation:
+        clause = self.terms.fair_usage
+        assert clause is not None, "a fair usage line comes from a clause"
+        counted = self.calls.filter((pl.col("number") == line.number) & pl.col("counts")).height
+        facts = (
+            Fact(name="number", value=str(line.number)),
+            Fact(
+                name="minimum calls per month",
+                value=clause.minimum_calls,
+                source=_span_source(clause.span_of("minimum"), "package"),
+            ),
+            Fact(
+                name="calls counted",
+                value=counted,
+                source=_span_source(clause.span_of("counting"), "package"),
+            ),
+            Fact(name="missing calls", value=line.quantity),
+            Fact(name="rate per missing call", value=str(line.unit_price), source=line.source),
+            Fact(
+                name="partial months",
+                value="exempt" if clause.partial_months_exempt else "owe the full minimum",
+                source=_span_source(clause.span_of("partial months"), "package"),
+            ),
+            Fact(name="discountable", value=False),
+        )
+        return LineExplanation(
+            line=line, rule=f"fair usage clause of {self.package_name}", facts=facts
+        )
+
+    def _discount(self, line: InvoiceLine, lines: Sequence[InvoiceLine]) -> LineExplanation:
+        discount = next(
+            d for d in self.terms.discounts if line_source(d.origin) == line.source
+        ).terms
+        charged = [entry for entry in lines if entry.kind != "discount"]
+        included = [e for e in charged if e.discountable and discount.covers(e.kind)]
+        excluded = [e for e in charged if e not in included]
+        months = "every month"
+        if discount.start or discount.end:
+            months = f"from {discount.start or 'the start'} to {discount.end or 'no end'}"
+        facts = (
+            Fact(name="percent", value=f"{discount.percent.normalize():f}", source=line.source),
+            Fact(name="months", value=months),
+            Fact(name="discounted lines", value=[e.description for e in included]),
+            Fact(name="base", value=str(sum((e.amount for e in included), Decimal(0)))),
+            Fact(name="not discounted", value=[e.description for e in excluded]),
+            Fact(name="rounding", value="the percentage of the base, rounded half-up"),
+        )
+        where = (
+            f"the order form of {self.terms.account_id}"
+            if line.source is not None and line.source.origin == "order form"
+            else "the accounts file"
+        )
+        return LineExplanation(line=line, rule=f"{line.description} from {where}", facts=facts)
+
+
+def render_explanation(explanation: InvoiceExplanation) -> str:
+    """The explanation as readable text."""
+    invoice = explanation.invoice
+    name = f"  {invoice.account_name}" if invoice.account_name else ""
+    out = [
+        f"Invoice {explanation.period} · {invoice.account_id}{name} · "
+        f"{invoice.package} {invoice.version} · {invoice.currency}",
+        "",
+    ]
+    for number, entry in enumerate(explanation.lines, start=1):
+        line = entry.line
+        out.append(f"{number}. {line.description:<60} {line.amount:>10}")
+        out.append(f"   rule    {entry.rule}")
+        if line.source is not None:
+            out.append(f"   source  {line.source} ({line.source.origin})")
+        for fact in entry.facts:
+            out.append(
+                f"   {fact.name}: {_value_text(fact.value)}"
+                + (
+                    f"  [{fact.source}]"
+                    if fact.source is not None and fact.source != line.source
+                    else ""
+                )
+            )
+        out.append("")
+    out.append(f"subtotal {invoice.subtotal} · discount {invoice.discount} · total {invoice.total}")
+    return "\n".join(out) + "\n"
+
+
+def _value_text(value: Value) -> str:
+    if isinstance(value, list):
+        if len(value) > 6:
+            shown = ", ".join(value[:3]) + ", …, " + ", ".join(value[-2:])
+            return f"{shown} ({len(value)}; --format json lists all)"
+        return ", ".join(value) if value else "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
