@@ -13,6 +13,7 @@ import traceback
 import click
 
 from tariff.engine.cli.check import check
+from tariff.engine.cli.diff import diff
 from tariff.engine.cli.explain import explain
 from tariff.engine.cli.fmt import fmt
 from tariff.engine.cli.invoice import invoice
@@ -27,6 +28,7 @@ def cli() -> None:
 
 
 cli.add_command(check)
+cli.add_command(diff)
 cli.add_command(explain)
 cli.add_command(fmt)
 cli.add_command(invoice)

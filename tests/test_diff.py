@@ -1,0 +1,101 @@
+"""`tariff diff`: the invoice impact of a tariff change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from usage_rows import EXAMPLES, TARIFFS
+
+from tariff.engine.cli import cli
+
+MONTH = [
+    "--month",
+    "2026-10",
+    "--accounts",
+    str(EXAMPLES / "accounts.csv"),
+    "--numbers",
+    str(EXAMPLES / "numbers.csv"),
+    "--calls",
+    str(EXAMPLES / "calls.csv"),
+    "--order-forms",
+    str(EXAMPLES / "order-forms"),
+]
+
+
+@pytest.fixture
+def new_catalogue(tmp_path):
+    """The reference catalogue with a dearer Professional and UK mobile rate."""
+    new = tmp_path / "new"
+    shutil.copytree(TARIFFS, new)
+    professional = new / "professional.tariff"
+    professional.write_text(
+        professional.read_text()
+        .replace("licence 249.00 GBP, 325.00 USD", "licence 259.00 GBP, 335.00 USD")
+        .replace("unit rate 0.10 GBP, 0.15 USD", "unit rate 0.12 GBP, 0.15 USD")
+    )
+    carrier = new / "carrier.tariff"
+    carrier.write_text(
+        carrier.read_text().replace("rate 0.040 GBP, 0.050 USD", "rate 0.045 GBP, 0.050 USD")
+    )
+    return new
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, ["diff", *args], catch_exceptions=False)
+
+
+def test_diff_json_shows_totals_changes_and_moved_lines(new_catalogue):
+    result = invoke(*MONTH, "--format", "json", str(TARIFFS), str(new_catalogue))
+    assert result.exit_code == 0, result.output
+    impact = json.loads(result.stdout)
+
+    changed = {a["account_id"]: a for a in impact["accounts"] if a["change"] != "0.00"}
+    assert sorted(changed) == ["ACC-001", "ACC-002"]
+    bright = changed["ACC-001"]
+    assert (bright["old_total"], bright["new_total"], bright["change"]) == (
+        "264.97",
+        "274.27",
+        "9.30",
+    )
+    assert [(m["description"], m["old_amount"], m["new_amount"]) for m in bright["lines"]] == [
+        ("Professional edition licence", "249.00", "259.00"),
+        ("Fair usage: +441632960102 (5 calls short)", "0.50", "0.60"),
+        ("Fair usage: +441632960103 (10 calls short)", "1.00", "1.20"),
+        ("Discount 10% on licence, call fees", "-26.79", "-27.79"),
+    ]
+    # ACC-001 has its own uk_mobile rate, so only ACC-002's minutes move.
+    assert [(m["band"], m["change"]) for m in changed["ACC-002"]["lines"]] == [
+        ("uk_mobile", "0.42")
+    ]
+    by_package = {(g["package"], g["currency"]): g["change"] for g in impact["by_package"]}
+    assert by_package[("professional", "GBP")] == "9.30"
+    assert by_package[("enterprise", "USD")] == "0.00"
+    assert {g["currency"]: g["change"] for g in impact["by_currency"]} == {
+        "GBP": "9.72",
+        "USD": "0.00",
+    }
+
+
+def test_diff_text(new_catalogue):
+    result = invoke(*MONTH, str(TARIFFS), str(new_catalogue))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("on 2026-10: 2 of 7 invoices change")
+    assert any(line.startswith("ACC-001") and line.rstrip().endswith("+9.30") for line in lines)
+    assert "By package and currency" in lines
+
+
+def test_diff_of_a_catalogue_with_itself_changes_nothing():
+    result = invoke(*MONTH, "--format", "json", str(TARIFFS), str(TARIFFS))
+    impact = json.loads(result.stdout)
+    assert all(a["change"] == "0.00" and a["lines"] == [] for a in impact["accounts"])
+
+
+def test_a_broken_new_catalogue_exits_2(new_catalogue):
+    (new_catalogue / "growth.tariff").write_text("package growth {")
+    result = invoke(*MONTH, str(TARIFFS), str(new_catalogue))
+    assert result.exit_code == 2
+    assert "the new catalogue" in result.stderr and "error T001" in result.stderr
