@@ -1,0 +1,385 @@
+"""Test cases kept beside the tariffs: a month of usage in, the invoices expected out.
+
+A case file (``*.test.toml``) holds one or more ``[[case]]`` tables::
+
+    [[case]]
+    name = "A fixed number with no calls owes 10 x 10p"
+    month = "2026-10"
+    accounts = '''
+    account_id,package,currency
+    ACC-1,professional,GBP
+    '''
+    numbers = [{ number = "+441632960001", account_id = "ACC-1", kind = "fixed" }]
+    calls = []
+
+    [[case.invoices]]
+    account_id = "ACC-1"
+    total = "250.00"
+    lines = [
+      { kind = "licence", amount = "249.00" },
+      { kind = "fair_usage", number = "+441632960001", quantity = 10, amount = "1.00" },
+    ]
+
+Usage is CSV text or a list of records; a call record with ``repeat = N`` stands
+for N calls, ``{n}`` in its ``call_id`` numbering them. ``order_forms`` adds
+order-form text for the case. An expected invoice lists its lines in order and
+may give ``subtotal``, ``discount`` and ``total``; each line is compared on the
+fields it gives. ``rejected`` and ``summary`` may be expected too.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tariff.dsl.ast import Month
+from tariff.dsl.diagnostics import render_text
+from tariff.engine.api import rate_month
+from tariff.engine.catalogue import CatalogueError, load_catalogue
+from tariff.engine.models import InvoiceRun
+from tariff.engine.plan import RatingPlan
+from tariff.engine.usage import UsageError, load_usage
+
+CASE_SUFFIX = ".test.toml"
+_USAGE = ("accounts", "numbers", "calls")
+_CASE_KEYS = {"name", "month", "order_forms", "invoices", "rejected", "summary", *_USAGE}
+
+
+class CaseFileError(Exception):
+    """A case file cannot be read: bad TOML or a case that is not well formed."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case: usage for a month and what its invoices must say."""
+
+    file: str
+    name: str
+    month: Month
+    usage: Mapping[str, str | list[Mapping[str, object]]]
+    order_forms: str | None
+    invoices: Sequence[Mapping[str, object]]
+    rejected: Sequence[Mapping[str, object]] | None
+    summary: Mapping[str, object] | None
+
+
+@dataclass
+class Outcome:
+    """A case's result: passed, or the differences found."""
+
+    case: Case
+    failures: list[str] = field(default_factory=list)
+    run: InvoiceRun | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Whether every expectation held."""
+        return not self.failures
+
+
+def find_case_files(paths: Sequence[Path]) -> list[Path]:
+    """Every ``*.test.toml`` file named or under a named directory, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(path.rglob(f"*{CASE_SUFFIX}"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CaseFileError(f"{path}: no such file or directory")
+    return found
+
+
+def read_cases(path: Path, shown: str) -> list[Case]:
+    """The cases of one file; CaseFileError names the file and what is wrong."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as problem:
+        raise CaseFileError(f"{shown}: not valid TOML: {problem}") from None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise CaseFileError(f"{shown}: cannot be read: {problem}") from None
+    tables = document.get("case")
+    if not isinstance(tables, list) or not tables:
+        raise CaseFileError(f"{shown}: has no [[case]] tables")
+    return [_case(table, shown, index) for index, table in enumerate(tables, start=1)]
+
+
+def _case(table: object, shown: str, index: int) -> Case:
+    if not isinstance(table, dict):
+        raise CaseFileError(f"{shown}: case {index} is not a table")
+    name = str(table.get("name", f"case {index}"))
+    where = f"{shown}: case '{name}'"
+    unknown = sorted(set(table) - _CASE_KEYS)
+    if unknown:
+        raise CaseFileError(f"{where}: unknown key {', '.join(unknown)}")
+    try:
+        month = Month.parse(str(table.get("month", "")))
+    except ValueError as problem:
+        raise CaseFileError(f"{where}: month: {problem}") from None
+    for key in _USAGE:
+        content = table.get(key, [])
+        records_ok = isinstance(content, list) and all(isinstance(r, dict) for r in content)
+        if not (isinstance(content, str) or records_ok):
+            raise CaseFileError(f"{where}: {key} must be CSV text or a list of records")
+    invoices = table.get("invoices", [])
+    if not isinstance(invoices, list) or not all(isinstance(i, dict) for i in invoices):
+        raise CaseFileError(f"{where}: invoices must be a list of tables")
+    return Case(
+        file=shown,
+        name=name,
+        month=month,
+        usage={key: table.get(key, []) for key in _USAGE},
+        order_forms=table.get("order_forms"),
+        invoices=invoices,
+        rejected=table.get("rejected"),
+        summary=table.get("summary"),
+    )
+
+
+# ------------------------------------------------------------------ running
+
+
+def run_case(case: Case, plan: RatingPlan, catalogue: Path) -> Outcome:
+    """Rate the case's usage and compare the invoices with what it expects."""
+    outcome = Outcome(case)
+    with tempfile.TemporaryDirectory(prefix="tariff-case-") as directory:
+        root = Path(directory)
+        files = {key: _write_usage(root, key, case.usage[key]) for key in _USAGE}
+        try:
+            if case.order_forms:
+                form = root / "order-forms.tariff"
+                form.write_text(case.order_forms, encoding="utf-8")
+                plan = load_catalogue(catalogue, [form])
+            usage = load_usage(files["accounts"], files["numbers"], files["calls"])
+            run = rate_month(plan, case.month, usage)
+        except UsageError as problem:
+            outcome.failures.append(
+                "the usage cannot be rated:\n" + "\n".join(f"  {p}" for p in problem.problems)
+            )
+            return outcome
+        except CatalogueError as problem:
+            outcome.failures.append(
+                "the case's order forms have errors:\n"
+                + render_text(problem.diagnostics, problem.sources)
+            )
+            return outcome
+    outcome.run = run
+    document = run.model_dump(mode="json", exclude_none=True)
+    invoices = {invoice["account_id"]: invoice for invoice in document["invoices"]}
+    for expected in case.invoices:
+        account_id = str(expected.get("account_id"))
+        actual = invoices.get(account_id)
+        if actual is None:
+            outcome.failures.append(f"no invoice for account {account_id}")
+            continue
+        outcome.failures += _compare_invoice(account_id, expected, actual)
+    if case.rejected is not None:
+        outcome.failures += _compare_rows("rejected calls", case.rejected, document["rejected"])
+    if case.summary is not None:
+        outcome.failures += _compare_fields("summary", case.summary, document["summary"])
+    return outcome
+
+
+def _write_usage(root: Path, key: str, content: str | list[Mapping[str, object]]) -> Path:
+    if isinstance(content, str):
+        path = root / f"{key}.csv"
+        path.write_text(content.strip() + "\n" if content.strip() else _HEADERS[key], "utf-8")
+        return path
+    path = root / f"{key}.jsonl"
+    records = [r for record in content for r in _expanded(record)]
+    if not records:
+        csv_path = root / f"{key}.csv"
+        csv_path.write_text(_HEADERS[key], encoding="utf-8")
+        return csv_path
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+_HEADERS = {
+    "accounts": "account_id,package,currency\n",
+    "numbers": "number,account_id,kind\n",
+    "calls": "call_id,number,started_at,duration_s\n",
+}
+
+
+def _expanded(record: Mapping[str, object]) -> list[dict[str, object]]:
+    """A record, or ``repeat`` copies of it with ``{n}`` in text numbered from 1."""
+    repeat = record.get("repeat")
+    plain = {k: v for k, v in record.items() if k != "repeat"}
+    if repeat is None:
+        return [plain]
+    return [
+        {k: v.replace("{n}", str(n)) if isinstance(v, str) else v for k, v in plain.items()}
+        for n in range(1, int(str(repeat)) + 1)
+    ]
+
+
+def _compare_invoice(
+    account_id: str, expected: Mapping[str, object], actual: Mapping[str, object]
+) -> list[str]:
+    failures = _compare_fields(
+        f"invoice {account_id}",
+        {k: v for k, v in expected.items() if k not in ("lines", "account_id")},
+        actual,
+    )
+    expected_lines = expected.get("lines")
+    if isinstance(expected_lines, list):
+        actual_lines = actual["lines"]
+        assert isinstance(actual_lines, list)
+        if not _lines_match(expected_lines, actual_lines):
+            failures.append(
+                f"invoice {account_id}: the lines differ\n"
+                + side_by_side(expected_lines, actual_lines)
+            )
+    return failures
+
+
+def _lines_match(expected: Sequence[object], actual: Sequence[object]) -> bool:
+    if len(expected) != len(actual):
+        return False
+    return all(
+        isinstance(e, dict) and isinstance(a, dict) and _fields_match(e, a)
+        for e, a in zip(expected, actual, strict=True)
+    )
+
+
+def _fields_match(expected: Mapping[str, object], actual: Mapping[str, object]) -> bool:
+    return all(_same(value, actual.get(key)) for key, value in expected.items())
+
+
+def _same(expected: object, actual: object) -> bool:
+    # Money is compared as written ("1.00" equals the engine's "1.00"); a TOML
+    # number for money is read as text so that 1.0 and "1.00" never pass by luck.
+    return expected == actual or str(expected) == str(actual)
+
+
+def _compare_fields(what: str, expected: Mapping[str, object], actual: object) -> list[str]:
+    if not isinstance(actual, Mapping):
+        return [f"{what}: missing"]
+    return [
+        f"{what}: {key} expected {value!r}, got {actual.get(key)!r}"
+        for key, value in expected.items()
+        if not _same(value, actual.get(key))
+    ]
+
+
+def _compare_rows(what: str, expected: Sequence[object], actual: Sequence[object]) -> list[str]:
+    if len(expected) == len(actual) and all(
+        isinstance(e, dict) and isinstance(a, dict) and _fields_match(e, a)
+        for e, a in zip(expected, actual, strict=True)
+    ):
+        return []
+    return [f"the {what} differ\n" + side_by_side(list(expected), list(actual))]
+
+
+def side_by_side(expected: Sequence[object], actual: Sequence[object]) -> str:
+    """Expected and actual records in two columns, differences marked with ``≠``."""
+    width = 46
+    rows = [f"      {'expected':<{width}} | actual"]
+    for index in range(max(len(expected), len(actual))):
+        left = expected[index] if index < len(expected) else None
+        right = actual[index] if index < len(actual) else None
+        shown = left if isinstance(left, dict) else right
+        keys = list(shown) if isinstance(shown, dict) else []
+        rows.append(f"    {index + 1}.")
+        for key in keys:
+            want = _cell(left, key)
+            got = _cell(right, key)
+            mark = "≠" if left is not None and not _same(want, got) else " "
+            rows.append(f"    {mark} {key + ': ' + want:<{width}} | {key}: {got}")
+    return "\n".join(rows)
+
+
+def _cell(record: object, key: str) -> str:
+    if not isinstance(record, dict):
+        return "(none)"
+    return str(record.get(key, "(absent)"))
+
+
+# ----------------------------------------------------------------- coverage
+
+
+def coverage(plan: RatingPlan, outcomes: Sequence[Outcome]) -> tuple[list[str], list[str]]:
+    """The pricing rules (statements) that some case used, and those none did.
+
+    A rule is a statement that can price an invoice line: each licence, call
+    fee and Fair Usage rate of a package version, each band's rate, and each
+    order form's agreed prices and discounts. Each comes as ``file:line: what``.
+    """
+    rules: dict[tuple[str, int], str] = {}
+    for versions in plan.packages.values():
+        for version in versions:
+            name = f"package {version.package} version {version.version}"
+            for term in ("licence", "call fee"):
+                span = version.span_of(term)
+                rules[span.file, span.line] = f"{term} of {name}"
+            if version.fair_usage is not None:
+                span = version.fair_usage.span_of("unit rate")
+                rules[span.file, span.line] = f"fair usage of {name}"
+    for sheet_versions in plan.sheets.values():
+        for sheet in sheet_versions:
+            for band in sheet.bands.values():
+                rules[band.rate_span.file, band.rate_span.line] = (
+                    f"band {band.name} of sheet {sheet.sheet} version {sheet.version}"
+                )
+    for form in plan.order_forms.values():
+        for term in ("licence", "call fee", "fair usage unit rate"):
+            if term in form.spans:
+                span = form.spans[term]
+                rules[span.file, span.line] = f"{term} in order form {form.account_id}"
+        for band_name, span in form.band_rate_spans.items():
+            rules[span.file, span.line] = f"rate for {band_name} in order form {form.account_id}"
+        for discount in form.discounts:
+            if discount.span is not None:
+                rules[discount.span.file, discount.span.line] = (
+                    f"discount in order form {form.account_id}"
+                )
+    used = {
+        (line.source.file, line.source.line)
+        for outcome in outcomes
+        if outcome.run is not None
+        for invoice in outcome.run.invoices
+        for line in invoice.lines
+        if line.source is not None and line.source.line is not None
+    }
+    covered = [f"{f}:{n}: {what}" for (f, n), what in sorted(rules.items()) if (f, n) in used]
+    missed = [f"{f}:{n}: {what}" for (f, n), what in sorted(rules.items()) if (f, n) not in used]
+    return covered, missed
+
+
+# ------------------------------------------------------------------- JUnit
+
+
+def junit_xml(outcomes: Sequence[Outcome]) -> str:
+    """A JUnit XML report: one test suite per case file, one test case per case."""
+    from xml.etree import ElementTree
+
+    suites = ElementTree.Element(
+        "testsuites",
+        tests=str(len(outcomes)),
+        failures=str(sum(not o.passed for o in outcomes)),
+    )
+    by_file: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_file.setdefault(outcome.case.file, []).append(outcome)
+    for file, members in by_file.items():
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=file,
+            tests=str(len(members)),
+            failures=str(sum(not o.passed for o in members)),
+        )
+        for outcome in members:
+            case = ElementTree.SubElement(suite, "testcase", classname=file, name=outcome.case.name)
+            if not outcome.passed:
+                failure = ElementTree.SubElement(
+                    case, "failure", message=outcome.failures[0].splitlines()[0]
+                )
+                failure.text = "\n".join(outcome.failures)
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

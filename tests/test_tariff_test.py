@@ -1,0 +1,110 @@
+"""`tariff test`: cases beside the tariffs, side-by-side failures, JUnit and coverage."""
+
+from __future__ import annotations
+
+import shutil
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+from usage_rows import TARIFFS
+
+from tariff.engine.cli import cli
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, ["test", *args], catch_exceptions=False)
+
+
+def test_the_shipped_cases_pass_and_cover_every_pricing_rule():
+    result = invoke("--catalog", str(TARIFFS), "--coverage")
+    assert result.exit_code == 0, result.stdout
+    assert "  ✓ Example 1, GBP: a fixed number with no calls owes 10 x 10p = £1" in result.stdout
+    assert "34 passed, 0 failed" in result.stdout
+    assert "coverage: 31 of 31 pricing rules exercised (100%)" in result.stdout
+
+
+FAILING = """
+[[case]]
+name = "a wrong expectation"
+month = "2026-10"
+accounts = [{ account_id = "ACC-1", package = "standard", currency = "GBP" }]
+numbers = [{ number = "+441632960001", account_id = "ACC-1", kind = "fixed" }]
+
+[[case.invoices]]
+account_id = "ACC-1"
+total = "100.00"
+lines = [
+  { kind = "licence", amount = "99.00" },
+  { kind = "fair_usage", quantity = 9, amount = "0.90" },
+]
+
+[[case]]
+name = "a right one"
+month = "2026-10"
+accounts = [{ account_id = "ACC-1", package = "essentials", currency = "GBP" }]
+
+[[case.invoices]]
+account_id = "ACC-1"
+total = "59.00"
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    catalogue = tmp_path / "tariffs"
+    shutil.copytree(TARIFFS, catalogue, ignore=shutil.ignore_patterns("tests"))
+    (catalogue / "mine.test.toml").write_text(FAILING)
+    return catalogue
+
+
+def test_a_failing_case_shows_expected_and_actual_side_by_side(workspace):
+    result = invoke("--catalog", str(workspace), str(workspace))
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "  ✗ a wrong expectation" in out
+    assert "  ✓ a right one" in out
+    assert "invoice ACC-1: total expected '100.00', got '100.00'" not in out
+    assert "invoice ACC-1: the lines differ" in out
+    assert "expected" in out and "| actual" in out
+    assert "≠ quantity: 9" in out and "| quantity: 10" in out
+    assert "≠ amount: 0.90" in out and "| amount: 1.00" in out
+    assert out.rstrip().endswith("1 passed, 1 failed")
+
+
+def test_junit_xml_report(workspace, tmp_path):
+    report = tmp_path / "report.xml"
+    invoke("--catalog", str(workspace), str(workspace), "--junit-xml", str(report))
+    root = ElementTree.parse(report).getroot()
+    assert (root.tag, root.get("tests"), root.get("failures")) == ("testsuites", "2", "1")
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == ["a wrong expectation", "a right one"]
+    assert cases[0].find("failure") is not None and cases[1].find("failure") is None
+
+
+def test_coverage_names_the_rules_no_case_exercised(workspace):
+    result = invoke("--catalog", str(workspace), str(workspace), "--coverage")
+    lines = result.stdout.splitlines()
+    assert "coverage: 3 of 31 pricing rules exercised (9%)" in lines
+    assert any(
+        line.startswith("  not exercised: ")
+        and "growth.tariff:" in line
+        and line.endswith("licence of package growth version 2024-01")
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[[case]\nname = 1", "not valid TOML"),
+        ("title = 'no cases'", "has no [[case]] tables"),
+        ('[[case]]\nname = "x"\nmonth = "2026-13"', "case 'x': month: '2026-13' is not a month"),
+        ('[[case]]\nname = "x"\nmonth = "2026-10"\nmoney = 1', "case 'x': unknown key money"),
+    ],
+)
+def test_unreadable_case_files_are_usage_errors(workspace, content, message):
+    (workspace / "mine.test.toml").write_text(content)
+    result = invoke("--catalog", str(workspace), str(workspace))
+    assert result.exit_code == 2
+    assert "mine.test.toml" in result.stderr and message in result.stderr
