@@ -544,6 +544,8 @@ class _CatalogueChecker:
         for discount in discounts:
             self._check_discount(discount)
         self._check_overlaps(discounts)
+        if pin is not None and package is not None:
+            self._check_pinned_version_in_effect(pin, package, discounts)
 
     def _check_pin(self, pin: ast.PackagePin) -> ast.Package | None:
         package = self.packages.get(pin.package.text)
@@ -561,6 +563,35 @@ class _CatalogueChecker:
                     f" of package {package.name.text}; it has " + ", ".join(ids),
                 )
         return package
+
+    def _check_pinned_version_in_effect(
+        self, pin: ast.PackagePin, package: ast.Package, discounts: Sequence[ast.Discount]
+    ) -> None:
+        """A pinned version must be in effect in every month the order form names."""
+        if pin.version is None:
+            return
+        version = next(
+            (v for v in self._pinned_versions(package, pin) if v.version.text == pin.version.text),
+            None,
+        )
+        starts = version.version.value if version is not None else None
+        if starts is None:
+            return
+        for discount in discounts:
+            for bound in (discount.start, discount.end):
+                if bound is not None and bound.value is not None and bound.value < starts:
+                    self._report(
+                        error(
+                            "T115",
+                            bound.span,
+                            f"this order form pins version {pin.version.text} of package "
+                            f"{package.name.text}, which is not in effect in {bound.text} "
+                            f"(it starts on {starts})",
+                            hint=f"start the discount in {pin.version.text[:7]} or later, or "
+                            "pin an earlier version",
+                        )
+                    )
+                    break
 
     def _pinned_versions(
         self, package: ast.Package, pin: ast.PackagePin | None

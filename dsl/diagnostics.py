@@ -44,6 +44,10 @@ RULES: Mapping[str, tuple[str, str]] = {
     "T112": ("not-discountable", "A discount names a charge that is never discountable."),
     "T113": ("overlapping-discounts", "Two discounts cover the same charge in the same month."),
     "T114": ("currency-mismatch", "An amount's currency does not fit where it is used."),
+    "T115": (
+        "version-not-in-effect",
+        "An order form pins a package version in months before that version starts.",
+    ),
 }
 
 

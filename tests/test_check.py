@@ -253,3 +253,19 @@ def test_a_syntax_error_in_one_file_does_not_hide_problems_in_others(tmp_path):
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_every_rule_code_is_documented(code):
     assert f"`{code}`" in (ROOT / "docs" / "diagnostics.md").read_text()
+
+
+def test_an_order_form_pinning_a_version_before_it_starts(tmp_path):
+    form = """order form "ACC-1" {
+  package basic version 2024-01
+  discount 10% from 2023-06 to 2024-03
+}
+"""
+    assert [(d[0], d[2], d[3]) for d in found(check(tmp_path, SHEET, PACKAGE, form))] == [
+        (
+            "T115",
+            3,
+            "this order form pins version 2024-01 of package basic, which is not in effect in "
+            "2023-06 (it starts on 2024-01-01)",
+        )
+    ]

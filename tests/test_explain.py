@@ -123,3 +123,16 @@ def test_explain_an_unknown_account_is_bad_input():
     result = invoke(*EXAMPLE_ARGS, "--account", "ACC-01")
     assert result.exit_code == 2
     assert "has no account 'ACC-01'; did you mean 'ACC-001'?" in result.stderr
+
+
+def test_explain_with_a_broken_catalogue_exits_2(tmp_path):
+    import shutil
+
+    broken = tmp_path / "tariffs"
+    shutil.copytree(TARIFFS, broken)
+    (broken / "carrier.tariff").write_text("sheet carrier {")
+    args = list(EXAMPLE_ARGS)
+    args[args.index("--catalog") + 1] = str(broken)
+    result = invoke(*args, "--account", "ACC-001")
+    assert result.exit_code == 2
+    assert "carrier.tariff:1:16: error T001" in result.stderr

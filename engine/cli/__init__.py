@@ -17,6 +17,7 @@ from tariff.engine.cli.diff import diff
 from tariff.engine.cli.explain import explain
 from tariff.engine.cli.fmt import fmt
 from tariff.engine.cli.invoice import invoice
+from tariff.engine.cli.lsp import lsp
 from tariff.engine.cli.test import test_command
 
 INTERNAL_ERROR = 3
@@ -33,6 +34,7 @@ cli.add_command(diff)
 cli.add_command(explain)
 cli.add_command(fmt)
 cli.add_command(invoice)
+cli.add_command(lsp)
 cli.add_command(test_command)
 
 

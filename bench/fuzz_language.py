@@ -1,0 +1,160 @@
+"""A long fuzz run over the parser, checker and formatter.
+
+    python bench/fuzz_language.py [--inputs 100000] [--seed 1]
+
+A third of the inputs are random text, a third the shipped tariff files with
+random slices deleted, replaced or duplicated, and a third the shipped files
+with words swapped for other words of the language. For every input, parsing must return a
+file or diagnostics (never raise), checking a parsed file must return
+diagnostics, and formatting must keep the meaning and be idempotent. Prints
+the counts, the time and any failure; exits 1 if there was one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import re
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from tariff.dsl import ast
+from tariff.dsl.catalogue import Catalogue, parse_source
+from tariff.dsl.check import check_catalogue
+from tariff.dsl.format import format_source
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [p.read_text() for p in sorted(ROOT.glob("tariffs/*.tariff"))] + [
+    p.read_text() for p in sorted(ROOT.glob("examples/order-forms/*.tariff"))
+]
+ALPHABET = 'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789{}",.%#-+:\n\t_é€'
+FRAGMENTS = [
+    "{",
+    "}",
+    "\n",
+    " ",
+    ",",
+    "#",
+    '"',
+    "%",
+    "package",
+    "version",
+    "2024-01",
+    "2021-04-01",
+    "licence",
+    "call fee",
+    "10.00 GBP",
+    "-1 USD",
+    "0.0000001 GBP",
+    "fair usage",
+    "band x",
+    "prefixes",
+    '"+44"',
+    "discount 10%",
+    "on licence",
+    "from 2026-13",
+    "order form",
+    "sheet carrier",
+    "minutes from sheet",
+    "numbers fixed",
+    "partial months exempt",
+]
+
+
+def meaning(node: object) -> object:
+    if isinstance(node, tuple):
+        return tuple(meaning(item) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        if isinstance(node, ast.Span):
+            return None
+        return (
+            type(node).__name__,
+            *(meaning(getattr(node, f.name)) for f in dataclasses.fields(node)),
+        )
+    return node
+
+
+def exercise(text: str) -> str:
+    """Parse, check and format one input; return which outcome it had."""
+    parsed, problems = parse_source(text, "fuzz.tariff")
+    if parsed is None:
+        assert problems and all(p.code == "T001" for p in problems)
+        return "syntax error"
+    diagnostics = check_catalogue(Catalogue((parsed,), {"fuzz.tariff": text}))
+    formatted, _ = format_source(text, "fuzz.tariff")
+    assert formatted is not None
+    again, _ = parse_source(formatted, "fuzz.tariff")
+    assert again is not None and meaning(again.definitions) == meaning(parsed.definitions)
+    assert format_source(formatted, "fuzz.tariff")[0] == formatted
+    return "diagnostics" if diagnostics else "clean"
+
+
+def random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 200)))
+
+
+def mutated(rng: random.Random) -> str:
+    text = rng.choice(SOURCES)
+    for _ in range(rng.randint(1, 4)):
+        start = rng.randint(0, len(text))
+        end = min(len(text), start + rng.randint(0, 30))
+        choice = rng.random()
+        if choice < 0.4:
+            text = text[:start] + text[end:]
+        elif choice < 0.8:
+            text = text[:start] + rng.choice(FRAGMENTS) + text[end:]
+        else:
+            text = text[:start] + text[start:end] * 2 + text[end:]
+    return text
+
+
+WORDS = sorted({w for source in SOURCES for w in re.findall(r"[A-Za-z0-9_.+:-]+", source)})
+
+
+def reworded(rng: random.Random) -> str:
+    """A shipped file with some words swapped for others: usually still parses."""
+    text = rng.choice(SOURCES)
+    spans = [m.span() for m in re.finditer(r"[A-Za-z0-9_.+:-]+", text)]
+    for start, end in sorted(rng.sample(spans, rng.randint(1, 5)), reverse=True):
+        kind = _kind(text[start])
+        text = text[:start] + rng.choice([w for w in WORDS if _kind(w[0]) == kind]) + text[end:]
+    return text
+
+
+def _kind(first: str) -> str:
+    """Words swap within their kind (number, name, code), so most files still parse."""
+    return "digit" if first.isdigit() else "upper" if first.isupper() else "other"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    outcomes: dict[str, int] = {}
+    failures = 0
+    started = time.perf_counter()
+    for index in range(args.inputs):
+        text = (random_text, mutated, reworded)[index % 3](rng)
+        try:
+            outcome = exercise(text)
+        except Exception:  # a fuzz run reports every failure, whatever it is
+            failures += 1
+            outcome = "FAILURE"
+            if failures <= 5:
+                print(f"input {index} failed:\n{text!r}\n{traceback.format_exc()}")
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    seconds = time.perf_counter() - started
+    print(f"{args.inputs:,} inputs in {seconds:.1f} s ({args.inputs / seconds:,.0f} a second)")
+    for outcome, count in sorted(outcomes.items()):
+        print(f"  {outcome:<12} {count:>8,}")
+    print(f"failures: {failures}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
