@@ -42,6 +42,19 @@ DESTINATION_PREFIXES = [
 ]
 
 
+ACCOUNT_COLUMNS = (
+    "account_id",
+    "name",
+    "package",
+    "version",
+    "currency",
+    "discount_percent",
+    "timezone",
+)
+NUMBER_COLUMNS = ("number", "account_id", "kind", "assigned_from", "released_on")
+RECYCLED_ON = "2026-10-16"
+
+
 def _destination(prefix: str, tail: int) -> str:
     if prefix == "sip:":
         return f"sip:desk{tail}@example.com"
@@ -58,23 +71,40 @@ def generate(calls: int, accounts: int, numbers: int, seed: int) -> dict[str, pl
             "name": [f"Customer {i}" for i in range(accounts)],
             "package": [PACKAGES[i][0] for i in package_index],
             "version": [PACKAGES[i][1] for i in package_index],
-            "currency": np.where(rng.random(accounts) < 0.7, "GBP", "USD"),
-            "discount_percent": np.where(rng.random(accounts) < 0.15, "10", None),
-            "timezone": np.where(rng.random(accounts) < 0.9, "Europe/London", "America/New_York"),
-        }
+            "currency": ["GBP" if r < 0.7 else "USD" for r in rng.random(accounts)],
+            "discount_percent": ["10" if r < 0.15 else None for r in rng.random(accounts)],
+            "timezone": [
+                "Europe/London" if r < 0.9 else "America/New_York" for r in rng.random(accounts)
+            ],
+        },
+        schema={name: pl.String for name in ACCOUNT_COLUMNS},
     )
     holder = rng.integers(0, accounts, numbers)
     kinds = rng.choice(["fixed", "offline", "dynamic"], numbers, p=[0.5, 0.2, 0.3])
     number_values = [f"+4416329{i:05d}" for i in range(numbers)]
-    number_frame = pl.DataFrame(
+    # One number in a hundred is recycled on the 16th: released by one account
+    # and assigned to another.
+    recycled = max(1, numbers // 100)
+    rows = [
         {
-            "number": number_values,
-            "account_id": [ids[i] for i in holder],
-            "kind": kinds,
-            "assigned_from": [None] * numbers,
-            "released_on": [None] * numbers,
+            "number": number_values[i],
+            "account_id": ids[holder[i]],
+            "kind": str(kinds[i]),
+            "assigned_from": None,
+            "released_on": RECYCLED_ON if i < recycled else None,
         }
-    )
+        for i in range(numbers)
+    ] + [
+        {
+            "number": number_values[i],
+            "account_id": ids[(holder[i] + 1) % accounts],
+            "kind": str(kinds[i]),
+            "assigned_from": RECYCLED_ON,
+            "released_on": None,
+        }
+        for i in range(recycled)
+    ]
+    number_frame = pl.DataFrame(rows, schema={name: pl.String for name in NUMBER_COLUMNS})
     # Calls per number are skewed: many numbers get a handful, a few get thousands.
     weights = rng.pareto(1.2, numbers) + 0.05
     weights /= weights.sum()

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from tariff.engine.models import Rejection
-from tariff.engine.tables import TableError, read_table
+from tariff.engine.tables import Table, read_table
 
 CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s", "destination", "band")
 REQUIRED_CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s")
@@ -37,14 +37,6 @@ _UTC = pl.Datetime("us", "UTC")
 _MICROSECONDS_PER_MINUTE = 60_000_000
 
 
-class CallsUnreadable(Exception):
-    """The calls file as a whole cannot be used."""
-
-    def __init__(self, problem: TableError) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 @dataclass(frozen=True)
 class CallTable:
     """The calls that passed field validation, and the ones rejected so far.
@@ -61,11 +53,15 @@ class CallTable:
 
 
 def load_calls(path: Path) -> CallTable:
-    """The calls whose fields are valid; every other call becomes a rejection."""
-    try:
-        table = read_table(path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS)
-    except TableError as problem:
-        raise CallsUnreadable(problem) from None
+    """The calls of a file whose fields are valid; every other call becomes a rejection.
+
+    Raises TableError if the file as a whole cannot be used.
+    """
+    return calls_from(read_table(path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS))
+
+
+def calls_from(table: Table) -> CallTable:
+    """The calls of a table whose fields are valid; every other call becomes a rejection."""
     raw = table.frame
     parsed = (
         raw.lazy()

@@ -114,6 +114,10 @@ def rate_calls(
     month: Month,
 ) -> RatedCalls:
     """Rate the month's calls of the accounts in ``terms``."""
+    if not terms:
+        # Nobody holds any number: every call is rejected as unheld.
+        unheld = calls.calls.select("row", "call_id", "number", "started_at").collect()
+        return RatedCalls({}, tuple(_unheld_rejections(calls.file, unheld, numbers)), 0, 0)
     accounts = _Accounts.of(terms)
     coded = _coded(calls, numbers, accounts, month)
     held = pl.col("account").is_not_null()

@@ -71,6 +71,29 @@ def read_table(path: Path, columns: Sequence[str], required: Sequence[str]) -> T
         raise TableError(shown, "is a directory, not a file") from None
     except PermissionError:
         raise TableError(shown, "permission denied") from None
+    return _finished(frame, shown, columns, required, malformed)
+
+
+def table_from_frame(
+    frame: pl.DataFrame, name: str, columns: Sequence[str], required: Sequence[str]
+) -> Table:
+    """A table from columns already in memory, such as one partition's Arrow table.
+
+    A ``row`` column, if present, keeps each record's row number in its
+    original file, so that messages point there; otherwise rows count from 1.
+    """
+    if "row" not in frame.columns:
+        frame = frame.with_row_index("row", offset=1)
+    return _finished(frame, name, columns, required, [])
+
+
+def _finished(
+    frame: pl.DataFrame,
+    shown: str,
+    columns: Sequence[str],
+    required: Sequence[str],
+    malformed: Sequence[MalformedRow],
+) -> Table:
     frame = frame.rename({name: name.strip().lower() for name in frame.columns})
     missing = [name for name in required if name not in frame.columns]
     if missing:

@@ -22,8 +22,8 @@ from tariff.dsl.ast import Month
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.vocabulary import NUMBER_KINDS
-from tariff.engine.calls import CallsUnreadable, CallTable, load_calls
-from tariff.engine.tables import Table, TableError, read_table
+from tariff.engine.calls import CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CallTable, calls_from
+from tariff.engine.tables import Table, TableError, read_table, table_from_frame
 
 DEFAULT_TIMEZONE = "Europe/London"
 
@@ -36,7 +36,9 @@ ACCOUNT_COLUMNS = (
     "discount_percent",
     "timezone",
 )
+REQUIRED_ACCOUNT_COLUMNS = ("account_id", "package", "currency")
 NUMBER_COLUMNS = ("number", "account_id", "kind", "assigned_from", "released_on")
+REQUIRED_NUMBER_COLUMNS = ("number", "account_id", "kind")
 # Reports a problem with a field of the row being read.
 _Reporter = Callable[[str, str], None]
 
@@ -93,14 +95,50 @@ class Usage:
 
 def load_usage(accounts: Path | str, numbers: Path | str, calls: Path | str) -> Usage:
     """Read and validate the three usage files; raise UsageError on fatal problems."""
-    account_rows = load_accounts(Path(accounts))
-    number_table = load_numbers(Path(numbers), {a.account_id for a in account_rows})
+    return _usage(
+        lambda: _table(Path(accounts), ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS),
+        lambda: _table(Path(numbers), NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS),
+        lambda: read_table(Path(calls), CALL_COLUMNS, REQUIRED_CALL_COLUMNS),
+    )
+
+
+def usage_from_frames(
+    accounts: pl.DataFrame,
+    numbers: pl.DataFrame,
+    calls: pl.DataFrame,
+    names: tuple[str, str, str] = ("accounts", "numbers", "calls"),
+) -> Usage:
+    """Validate usage already in memory (e.g. one partition, from Arrow tables).
+
+    ``names`` stand for the files in messages; a ``row`` column keeps each
+    record's row number in its original file.
+    """
+    return _usage(
+        lambda: _frame_table(accounts, names[0], ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS),
+        lambda: _frame_table(numbers, names[1], NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS),
+        lambda: table_from_frame(calls, names[2], CALL_COLUMNS, REQUIRED_CALL_COLUMNS),
+    )
+
+
+def _usage(
+    accounts: Callable[[], Table], numbers: Callable[[], Table], calls: Callable[[], Table]
+) -> Usage:
+    account_rows = accounts_from(accounts())
+    number_table = numbers_from(numbers(), {a.account_id for a in account_rows})
     try:
-        call_table = load_calls(Path(calls))
-    except CallsUnreadable as unreadable:
-        problem = unreadable.problem
+        call_table = calls_from(calls())
+    except TableError as problem:
         raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
     return Usage(account_rows, number_table, call_table)
+
+
+def _frame_table(
+    frame: pl.DataFrame, name: str, columns: Sequence[str], required: Sequence[str]
+) -> Table:
+    try:
+        return table_from_frame(frame, name, columns, required)
+    except TableError as problem:
+        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
 
 
 def _table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table:
@@ -134,7 +172,11 @@ def row_of(record: dict[str, object]) -> int:
 
 def load_accounts(path: Path) -> tuple[AccountRow, ...]:
     """Every account of the accounts file; raise UsageError listing all problems."""
-    table = _table(path, ACCOUNT_COLUMNS, ("account_id", "package", "currency"))
+    return accounts_from(_table(path, ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS))
+
+
+def accounts_from(table: Table) -> tuple[AccountRow, ...]:
+    """Every account of an accounts table; raise UsageError listing all problems."""
     problems: list[UsageProblem] = []
     accounts: list[AccountRow] = []
     first_row: dict[str, int] = {}
@@ -283,8 +325,12 @@ class NumberTable:
 
 
 def load_numbers(path: Path, account_ids: set[str]) -> NumberTable:
-    """Every number assignment; raise UsageError listing all problems."""
-    table = _table(path, NUMBER_COLUMNS, ("number", "account_id", "kind"))
+    """Every number assignment of the numbers file; raise UsageError listing all problems."""
+    return numbers_from(_table(path, NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS), account_ids)
+
+
+def numbers_from(table: Table, account_ids: set[str]) -> NumberTable:
+    """Every number assignment of a numbers table; raise UsageError listing all problems."""
     problems: list[UsageProblem] = []
     assignments: list[NumberAssignment] = []
     for record in _records(table):

@@ -384,3 +384,13 @@ def test_unknown_file_type_is_refused(tmp_path):
     assert problems_of(excinfo)[0].endswith(
         "accounts.xlsx: unknown file type '.xlsx'; use .csv, .jsonl or .parquet"
     )
+
+
+def test_a_month_without_accounts_rejects_every_call(rate):
+    run = rate([], [], calls(2))
+
+    assert run.invoices == ()
+    assert [r.reason for r in run.rejected] == [
+        "unknown tracking number +441632960001: it is not in the numbers file"
+    ] * 2
+    assert run.summary.calls_rejected == run.summary.calls_in == 2

@@ -17,6 +17,7 @@ from tariff.engine.cli.options import (
     order_forms_option,
     parse_month,
 )
+from tariff.engine.cli.progress import Progress
 
 if TYPE_CHECKING:
     from tariff.engine.models import InvoiceRun
@@ -53,6 +54,9 @@ OK, REJECTED = 0, 1
     is_flag=True,
     help="Exit 0 even if calls were rejected (they are still reported).",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress on standard error (only the counts)."
+)
 def invoice(
     month: Month,
     accounts: Path,
@@ -63,6 +67,7 @@ def invoice(
     output_format: str,
     out: Path | None,
     accept_rejections: bool,
+    quiet: bool,
 ) -> None:
     """Rate one month of usage into invoices.
 
@@ -75,16 +80,29 @@ def invoice(
     from tariff.engine.text_report import render_run, summary_line
     from tariff.engine.usage import UsageError, load_usage
 
+    progress = Progress(quiet=quiet)
     try:
+        progress.show("checking the catalogue…")
         plan = load_catalogue(catalogue, order_forms)
+        progress.show(f"reading {calls}…")
         usage = load_usage(accounts, numbers, calls)
+        progress.show(
+            f"read {usage.calls.count:,} calls, {len(usage.calls.rejections):,} rejected; rating…"
+        )
         run = rate_month(plan, month, usage)
-    except CatalogueNotFound as problem:
-        fail([f"tariff invoice: {problem}"])
-    except CatalogueError as problem:
-        fail_with_catalogue_errors(problem)
-    except UsageError as problem:
+        summary = run.summary
+        progress.show(
+            f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "
+            f"{summary.calls_rejected:,} rejected; writing…"
+        )
+    except (CatalogueNotFound, CatalogueError, UsageError) as problem:
+        progress.done()
+        if isinstance(problem, CatalogueNotFound):
+            fail([f"tariff invoice: {problem}"])
+        if isinstance(problem, CatalogueError):
+            fail_with_catalogue_errors(problem)
         fail([str(p) for p in problem.problems] + [_bad_input_footer(len(problem.problems))])
+    progress.done()
 
     if out is None:
         text = run.to_json() if output_format == "json" else render_run(run)

@@ -1,0 +1,124 @@
+"""Rating a month in partitions of accounts, for companies that outgrow one machine.
+
+:func:`rate_group` is a pure function of the catalogue and one group's accounts,
+numbers and calls (Arrow tables or polars frames), returning that group's
+invoices; :func:`merge_runs` puts the groups' runs back together exactly as one
+run would have produced them. A group must hold every account that ever held
+any of its numbers (a recycled number ties its holders together), and every
+call to one of its numbers: :func:`group_keys` computes such groups, and
+docs/scale.md shows the same recipe on Spark and Dask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from tariff.dsl.ast import Month
+from tariff.engine.api import rate_month
+from tariff.engine.models import InvoiceRun, RunSummary
+from tariff.engine.plan import RatingPlan
+from tariff.engine.usage import usage_from_frames
+
+# Calls to numbers no account holds go to this group, so that each call is
+# rated (or rejected) exactly once.
+UNHELD_GROUP = 0
+
+
+def group_keys(numbers: Any, parts: int) -> dict[str, int]:
+    """A group (0 to parts - 1) for each account, keeping accounts that share a number together."""
+    frame = _frame(numbers)
+    parent: dict[str, str] = {}
+
+    def root(account: str) -> str:
+        while parent.setdefault(account, account) != account:
+            parent[account] = parent[parent[account]]
+            account = parent[account]
+        return account
+
+    first_holder: dict[str, str] = {}
+    for number, account in frame.select("number", "account_id").iter_rows():
+        if number in first_holder:
+            parent[root(account)] = root(first_holder[number])
+        else:
+            first_holder[number] = root(account)
+    components = sorted({root(account) for account in list(parent)})
+    component_group = {component: i % parts for i, component in enumerate(components)}
+    return {account: component_group[root(account)] for account in parent}
+
+
+def split_usage(
+    accounts: Any, numbers: Any, calls: Any, parts: int
+) -> list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
+    """Split a month's usage into ``parts`` groups of (accounts, numbers, calls) frames.
+
+    Each frame keeps a ``row`` column with its records' row numbers in the whole
+    file, so that messages from a group point at the same rows as one run would.
+    """
+    accounts_frame, numbers_frame, calls_frame = (
+        _numbered(_frame(accounts)),
+        _numbered(_frame(numbers)),
+        _numbered(_frame(calls)),
+    )
+    keys = group_keys(numbers_frame, parts)
+    account_group = pl.col("account_id").replace_strict(keys, default=UNHELD_GROUP)
+    number_group = numbers_frame.select("number", account_group.alias("group")).unique("number")
+    calls_grouped = calls_frame.join(number_group, on="number", how="left").with_columns(
+        pl.col("group").fill_null(UNHELD_GROUP)
+    )
+    accounts_grouped = accounts_frame.with_columns(account_group.alias("group"))
+    numbers_grouped = numbers_frame.with_columns(account_group.alias("group"))
+    groups = []
+    for part in range(parts):
+        chosen = pl.col("group") == part
+        groups.append(
+            (
+                accounts_grouped.filter(chosen).drop("group"),
+                numbers_grouped.filter(chosen).drop("group"),
+                calls_grouped.filter(chosen).drop("group"),
+            )
+        )
+    return groups
+
+
+def rate_group(
+    plan: RatingPlan,
+    month: Month | str,
+    accounts: Any,
+    numbers: Any,
+    calls: Any,
+    names: tuple[str, str, str] = ("accounts", "numbers", "calls"),
+) -> InvoiceRun:
+    """Invoice one group's accounts: a pure function of the plan and the group's tables."""
+    usage = usage_from_frames(_frame(accounts), _frame(numbers), _frame(calls), names)
+    return rate_month(plan, month, usage)
+
+
+def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:
+    """The runs of disjoint groups of one month, as the single run of all of them."""
+    runs = list(runs)
+    summaries: Sequence[RunSummary] = [run.summary for run in runs]
+    totals: Mapping[str, int] = {
+        name: sum(getattr(s, name) for s in summaries) for name in RunSummary.model_fields
+    }
+    return InvoiceRun(
+        period=runs[0].period,
+        invoices=tuple(sorted((i for r in runs for i in r.invoices), key=lambda i: i.account_id)),
+        rejected=tuple(sorted((x for r in runs for x in r.rejected), key=lambda x: x.row)),
+        summary=RunSummary(**totals),
+    )
+
+
+def _frame(table: Any) -> pl.DataFrame:
+    """A polars frame from an Arrow table (zero-copy) or a polars frame."""
+    if isinstance(table, pl.DataFrame):
+        return table
+    converted = pl.from_arrow(table)
+    assert isinstance(converted, pl.DataFrame), "an Arrow table, not an array"
+    return converted
+
+
+def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame if "row" in frame.columns else frame.with_row_index("row", offset=1)
