@@ -2,6 +2,8 @@
 
 Licence, call fees after the inclusive allowance, minute charges per band, Fair
 Usage per tracking number and discounts, in that order, all in exact Decimal.
+Lines are built as plain records and validated into pydantic models once per
+invoice, which costs a fraction of building each model field by field.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from tariff.dsl.ast import Month
-from tariff.engine.models import Invoice, InvoiceLine, LineSource
+from tariff.engine.models import Invoice, LineSource
 from tariff.engine.money import exact_money, from_minor, rate_price, round_half_up_to_minor
 from tariff.engine.rate import AccountUsage
 from tariff.engine.terms import AccountTerms, Discounted, Origin
 from tariff.engine.usage import NumberAssignment, NumberTable
 
 _CHARGE_NAMES = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
+
+# An invoice line as a plain record, with InvoiceLine's fields.
+Line = dict[str, object]
 
 
 def assignments_by_account(numbers: NumberTable) -> dict[str, list[NumberAssignment]]:
@@ -41,35 +46,43 @@ def build_invoice(
     lines += _minutes_lines(terms, usage)
     lines += _fair_usage_lines(terms, usage, assignments, month)
     discounts = [line for d in terms.discounts if (line := _discount_line(d, lines, currency))]
-    subtotal = sum((line.amount for line in lines), Decimal(0))
-    discount = sum((line.amount for line in discounts), Decimal(0))
-    return Invoice.model_construct(
-        account_id=terms.account_id,
-        account_name=terms.name,
-        currency=currency,
-        package=terms.package.package,
-        version=terms.package.version,
-        lines=tuple(lines + discounts),
-        subtotal=exact_money(subtotal, currency),
-        discount=exact_money(discount, currency),
-        total=exact_money(subtotal + discount, currency),
+    subtotal = sum((_amount(line) for line in lines), Decimal(0))
+    discount = sum((_amount(line) for line in discounts), Decimal(0))
+    return Invoice.model_validate(
+        {
+            "account_id": terms.account_id,
+            "account_name": terms.name,
+            "currency": currency,
+            "package": terms.package.package,
+            "version": terms.package.version,
+            "lines": lines + discounts,
+            "subtotal": exact_money(subtotal, currency),
+            "discount": exact_money(discount, currency),
+            "total": exact_money(subtotal + discount, currency),
+        }
     )
 
 
-def _licence_line(terms: AccountTerms) -> InvoiceLine:
+def _amount(line: Line) -> Decimal:
+    amount = line["amount"]
+    assert isinstance(amount, Decimal)
+    return amount
+
+
+def _licence_line(terms: AccountTerms) -> Line:
     price = terms.licence.amount
-    return InvoiceLine.model_construct(
+    return dict(
         kind="licence",
         description=f"{terms.package.title} edition licence",
         quantity=1,
         unit_price=exact_money(price, terms.currency),
         amount=exact_money(price, terms.currency),
         discountable=terms.package.licence_discountable,
-        source=line_source(terms.licence.origin),
+        source=source_record(terms.licence.origin),
     )
 
 
-def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine]:
+def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
     chargeable = usage.chargeable_calls
     inclusive = min(chargeable, terms.inclusive_calls)
     billed = chargeable - inclusive
@@ -81,19 +94,19 @@ def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLin
     if terms.inclusive_calls:
         description += f", {inclusive:,} inclusive"
     return [
-        InvoiceLine.model_construct(
+        dict(
             kind="call_fee",
             description=description,
             quantity=billed,
             unit_price=exact_money(fee, terms.currency),
             amount=exact_money(amount, terms.currency),
             discountable=terms.package.call_fee_discountable,
-            source=line_source(terms.call_fee.origin),
+            source=source_record(terms.call_fee.origin),
         )
     ]
 
 
-def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine]:
+def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
     lines = []
     for band in sorted(usage.bands):
         rated = usage.bands[band]
@@ -101,7 +114,7 @@ def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine
         if amount == 0:
             continue
         lines.append(
-            InvoiceLine.model_construct(
+            dict(
                 kind="minutes",
                 band=band,
                 description=f"Minute charges: {band}",
@@ -109,7 +122,7 @@ def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[InvoiceLine
                 unit_price=rate_price(terms.band_rates[band].amount, terms.currency),
                 amount=amount,
                 discountable=terms.package.minutes_discountable,
-                source=line_source(terms.band_rates[band].origin),
+                source=source_record(terms.band_rates[band].origin),
             )
         )
     return lines
@@ -120,7 +133,7 @@ def _fair_usage_lines(
     usage: AccountUsage,
     assignments: Sequence[NumberAssignment],
     month: Month,
-) -> list[InvoiceLine]:
+) -> list[Line]:
     clause, rate = terms.fair_usage, terms.fair_usage_rate
     if clause is None or rate is None:
         return []
@@ -137,7 +150,7 @@ def _fair_usage_lines(
         if amount == 0:
             continue
         lines.append(
-            InvoiceLine.model_construct(
+            dict(
                 kind="fair_usage",
                 number=number,
                 description=f"Fair usage: {number} ({short} call{'s' if short != 1 else ''} short)",
@@ -145,7 +158,7 @@ def _fair_usage_lines(
                 unit_price=exact_money(rate.amount, terms.currency),
                 amount=exact_money(amount, terms.currency),
                 discountable=False,
-                source=line_source(rate.origin),
+                source=source_record(rate.origin),
             )
         )
     return lines
@@ -163,12 +176,14 @@ def _covers(windows: Iterable[NumberAssignment], month: Month) -> bool:
     return covered_until > month.last_day
 
 
-def _discount_line(
-    discounted: Discounted, lines: Sequence[InvoiceLine], currency: str
-) -> InvoiceLine | None:
+def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str) -> Line | None:
     discount = discounted.terms
     base = sum(
-        (line.amount for line in lines if line.discountable and discount.covers(line.kind)),
+        (
+            _amount(line)
+            for line in lines
+            if line["discountable"] and discount.covers(str(line["kind"]))
+        ),
         Decimal(0),
     )
     amount = -round_half_up_to_minor(base * discount.percent / 100, currency)
@@ -179,31 +194,40 @@ def _discount_line(
     if discount.charges:
         names = [name for kind, name in _CHARGE_NAMES.items() if kind in discount.charges]
         description += " on " + ", ".join(names)
-    return InvoiceLine.model_construct(
+    return dict(
         kind="discount",
         description=description,
         quantity=1,
         unit_price=amount,
         amount=amount,
         discountable=False,
-        source=line_source(discounted.origin),
+        source=source_record(discounted.origin),
     )
 
 
 def line_source(origin: Origin) -> LineSource | None:
-    """The JSON form of where a term came from."""
+    """Where a term came from, as an invoice line's ``source``."""
+    record = source_record(origin)
+    return LineSource.model_validate(record) if record is not None else None
+
+
+def source_record(origin: Origin) -> dict[str, object] | None:
+    """Where a term came from, as a plain record with LineSource's fields."""
     if origin.span is not None:
         span = origin.span
-        return LineSource.model_construct(
-            file=span.file,
-            line=span.line,
-            column=span.column,
-            end_line=span.end_line,
-            end_column=span.end_column,
-            origin=origin.source,
-        )
+        return {
+            "file": span.file,
+            "line": span.line,
+            "column": span.column,
+            "end_line": span.end_line,
+            "end_column": span.end_column,
+            "origin": origin.source,
+        }
     if origin.file is not None:
-        return LineSource.model_construct(
-            file=origin.file, row=origin.row, field=origin.field, origin=origin.source
-        )
+        return {
+            "file": origin.file,
+            "row": origin.row,
+            "field": origin.field,
+            "origin": origin.source,
+        }
     return None
