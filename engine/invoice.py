@@ -54,7 +54,10 @@ def build_invoice(
             "account_name": terms.name,
             "currency": currency,
             "package": terms.package.package,
+            "package_name": terms.package.title,
             "version": terms.package.version,
+            "chargeable_calls": usage.chargeable_calls,
+            "inclusive_calls": min(usage.chargeable_calls, terms.inclusive_calls),
             "lines": lines + discounts,
             "subtotal": exact_money(subtotal, currency),
             "discount": exact_money(discount, currency),
@@ -178,14 +181,10 @@ def _covers(windows: Iterable[NumberAssignment], month: Month) -> bool:
 
 def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str) -> Line | None:
     discount = discounted.terms
-    base = sum(
-        (
-            _amount(line)
-            for line in lines
-            if line["discountable"] and discount.covers(str(line["kind"]))
-        ),
-        Decimal(0),
-    )
+    reduced = [
+        line for line in lines if line["discountable"] and discount.covers(str(line["kind"]))
+    ]
+    base = sum((_amount(line) for line in reduced), Decimal(0))
     amount = -round_half_up_to_minor(base * discount.percent / 100, currency)
     if amount == 0:
         return None
@@ -201,6 +200,7 @@ def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str)
         unit_price=amount,
         amount=amount,
         discountable=False,
+        excludes=tuple(str(line["description"]) for line in lines if line not in reduced),
         source=source_record(discounted.origin),
     )
 

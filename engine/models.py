@@ -48,6 +48,8 @@ class InvoiceLine(_Frozen):
     unit_price: Decimal
     amount: Decimal
     discountable: bool
+    # On a discount line: the lines the discount did not reduce.
+    excludes: tuple[str, ...] | None = None
     source: LineSource | None = None
 
     @field_serializer("unit_price", "amount")
@@ -62,7 +64,10 @@ class Invoice(_Frozen):
     account_name: str | None = None
     currency: str
     package: str
+    package_name: str | None = None
     version: str
+    chargeable_calls: int = 0
+    inclusive_calls: int = 0
     lines: tuple[InvoiceLine, ...]
     subtotal: Decimal
     discount: Decimal

@@ -1,53 +1,19 @@
-"""An invoice run as a readable plain-text table, for terminals and quick checks."""
+"""An invoice run as readable text: each invoice's document, the rejections, the counts."""
 
 from __future__ import annotations
 
-from tariff.engine.models import Invoice, InvoiceLine, InvoiceRun
+import datetime as dt
 
-_WIDTH = 78
+from tariff.engine.documents import InvoiceDocuments, draft_info
+from tariff.engine.models import InvoiceRun
 
 
-def render_invoice(invoice: Invoice, period: str) -> str:
-    """One invoice as a text table with its totals."""
-    title = f"{invoice.account_id}"
-    if invoice.account_name:
-        title += f"  {invoice.account_name}"
-    header = (
-        f"Invoice {period} · {title}\n"
-        f"{invoice.package} {invoice.version} · amounts in {invoice.currency}\n"
-    )
-    rows = [
-        f"  {'charge':<44} {'quantity':>10} {'unit price':>10} {'amount':>9}",
-        "  " + "-" * (_WIDTH - 4),
+def render_run(run: InvoiceRun, documents: InvoiceDocuments, issued_on: dt.date) -> str:
+    """Every invoice as a text document, then the rejected calls, then where every call went."""
+    parts = [
+        documents.text(invoice, draft_info(invoice, run.period, issued_on))
+        for invoice in run.invoices
     ]
-    rows += [_line(line) for line in invoice.lines]
-    rows.append("  " + "-" * (_WIDTH - 4))
-    for label, amount in (
-        ("Subtotal", invoice.subtotal),
-        ("Discount", invoice.discount),
-        ("Total", invoice.total),
-    ):
-        rows.append(f"  {label:>66} {amount:>9}")
-    return header + "\n".join(rows) + "\n"
-
-
-def _line(line: InvoiceLine) -> str:
-    quantity = f"{line.quantity:,}"
-    unit = str(line.unit_price)
-    if line.kind == "minutes":
-        quantity += " s"
-        unit += "/min"
-    if line.kind == "discount":
-        quantity = unit = ""
-    description = line.description
-    if len(description) > 44:
-        description = description[:43] + "…"
-    return f"  {description:<44} {quantity:>10} {unit:>10} {line.amount:>9}"
-
-
-def render_run(run: InvoiceRun) -> str:
-    """Every invoice, then the rejected calls, then where every call went."""
-    parts = [render_invoice(invoice, run.period) for invoice in run.invoices]
     if run.rejected:
         rejected = [f"Rejected calls ({len(run.rejected)})"]
         rejected += [

@@ -336,14 +336,12 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
         discount_lines = []
         names = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
         for percent, charges in account["discounts"]:
-            base = sum(
-                (
-                    line["amount"]
-                    for line in lines
-                    if line["discountable"] and (not charges or line["kind"] in charges)
-                ),
-                Decimal(0),
-            )
+            reduced = [
+                line
+                for line in lines
+                if line["discountable"] and (not charges or line["kind"] in charges)
+            ]
+            base = sum((line["amount"] for line in reduced), Decimal(0))
             amount = -(base * percent / 100).quantize(PENNY, rounding=decimal.ROUND_HALF_UP)
             if amount:
                 description = f"Discount {percent.normalize():f}%"
@@ -357,6 +355,7 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
                         "unit_price": amount,
                         "amount": amount,
                         "discountable": False,
+                        "excludes": [line["description"] for line in lines if line not in reduced],
                     }
                 )
         subtotal = sum((line["amount"] for line in lines), Decimal(0))
@@ -365,7 +364,10 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
             "account_id": account_id,
             "currency": account["currency"],
             "package": package.package,
+            "package_name": package.title,
             "version": package.version,
+            "chargeable_calls": mine["chargeable"],
+            "inclusive_calls": inclusive_used,
             "lines": [_as_json(line) for line in lines + discount_lines],
             "subtotal": f"{subtotal:.2f}",
             "discount": f"{discount:.2f}",

@@ -162,10 +162,13 @@ def test_invoice_json_on_the_example_month():
 
 
 def test_invoice_text_is_the_default():
-    result = invoke("invoice", *EXAMPLE_ARGS)
+    result = invoke("invoice", *EXAMPLE_ARGS, "--issue-date", "2026-11-01")
     assert result.exit_code == 0
-    assert "Invoice 2026-10 · ACC-001  Bright Dental Ltd" in result.stdout
-    assert "Discount 10% on licence, call fees" in result.stdout
+    assert result.stdout.startswith(
+        "DRAFT INVOICE DRAFT-2026-10-ACC-001\nBright Dental Ltd (account ACC-001)\n"
+        "Issued 1 November 2026 · period October 2026 · Professional (2021-04) · GBP\n"
+    )
+    assert "  Discount 10% on licence, call fees" in result.stdout
 
 
 @pytest.fixture
@@ -239,8 +242,8 @@ def test_out_writes_the_document_and_per_invoice_text(tmp_path):
     assert json.loads((out / "invoices-2026-10.json").read_text())["period"] == "2026-10"
     assert invoke("invoice", *EXAMPLE_ARGS, "--out", str(out)).exit_code == 0
     assert sorted(p.name for p in out.glob("*.txt"))[:2] == [
-        "2026-10-ACC-001.txt",
-        "2026-10-ACC-002.txt",
+        "DRAFT-2026-10-ACC-001.txt",
+        "DRAFT-2026-10-ACC-002.txt",
     ]
 
 

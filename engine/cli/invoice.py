@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +15,13 @@ from tariff.engine.cli.options import (
     fail,
     fail_with_catalogue_errors,
     order_forms_option,
+    parse_date,
     parse_month,
 )
 from tariff.engine.cli.progress import Progress
 
 if TYPE_CHECKING:
+    from tariff.engine.documents import InvoiceDocuments
     from tariff.engine.models import InvoiceRun
 
 OK, REJECTED = 0, 1
@@ -39,15 +41,27 @@ OK, REJECTED = 0, 1
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "html", "pdf"]),
     default="text",
     show_default=True,
-    help="text: readable tables; json: the documented invoice document.",
+    help="text: readable documents; json: the documented invoice document; "
+    "html, pdf: one document per invoice (needs --out).",
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write files into this directory instead of printing.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A directory of templates overriding the shipped ones, by name.",
+)
+@click.option(
+    "--issue-date",
+    metavar="YYYY-MM-DD",
+    callback=parse_date,
+    help="The date documents are issued on (default: today).",
 )
 @click.option(
     "--accept-rejections",
@@ -68,6 +82,8 @@ def invoice(
     out: Path | None,
     accept_rejections: bool,
     quiet: bool,
+    templates: Path | None,
+    issue_date: dt.date | None,
 ) -> None:
     """Rate one month of usage into invoices.
 
@@ -77,9 +93,19 @@ def invoice(
     """
     from tariff.engine.api import rate_month
     from tariff.engine.catalogue import CatalogueError, load_catalogue
+    from tariff.engine.documents import InvoiceDocuments, TemplateProblem
     from tariff.engine.text_report import render_run, summary_line
     from tariff.engine.usage import UsageError, load_usage
 
+    if output_format in ("html", "pdf") and out is None:
+        raise click.UsageError(
+            f"--format {output_format} writes one file per invoice: add --out DIR"
+        )
+    issued_on = issue_date or dt.date.today()
+    try:
+        documents = InvoiceDocuments(templates)
+    except TemplateProblem as problem:
+        fail([f"tariff invoice: {problem}"])
     progress = Progress(quiet=quiet)
     try:
         progress.show("checking the catalogue…")
@@ -104,11 +130,16 @@ def invoice(
         fail([str(p) for p in problem.problems] + [_bad_input_footer(len(problem.problems))])
     progress.done()
 
-    if out is None:
-        text = run.to_json() if output_format == "json" else render_run(run)
-        click.echo(text, nl=False)
-    else:
-        _write_files(run, out, output_format)
+    try:
+        if out is None:
+            text = (
+                run.to_json() if output_format == "json" else render_run(run, documents, issued_on)
+            )
+            click.echo(text, nl=False)
+        else:
+            _write_files(run, out, output_format, documents, issued_on)
+    except TemplateProblem as problem:
+        fail([f"tariff invoice: {problem}"])
     click.echo(summary_line(run), err=True)
     if run.rejected:
         verdict = "accepted" if accept_rejections else "rerun with --accept-rejections to accept"
@@ -127,8 +158,14 @@ def _bad_input_footer(count: int) -> str:
     return f"tariff invoice: {problems} in the input; nothing was invoiced"
 
 
-def _write_files(run: InvoiceRun, out: Path, output_format: str) -> None:
-    from tariff.engine.text_report import render_invoice
+def _write_files(
+    run: InvoiceRun,
+    out: Path,
+    output_format: str,
+    documents: InvoiceDocuments,
+    issued_on: dt.date,
+) -> None:
+    from tariff.engine.documents import draft_info, file_name
 
     out.mkdir(parents=True, exist_ok=True)
     if output_format == "json":
@@ -137,10 +174,8 @@ def _write_files(run: InvoiceRun, out: Path, output_format: str) -> None:
         click.echo(f"wrote {path}", err=True)
         return
     for one in run.invoices:
-        path = out / f"{run.period}-{_file_safe(one.account_id)}.txt"
-        path.write_text(render_invoice(one, run.period), encoding="utf-8")
-    click.echo(f"wrote {len(run.invoices)} invoices to {out}", err=True)
-
-
-def _file_safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        info = draft_info(one, run.period, issued_on)
+        (out / file_name(info, output_format)).write_bytes(
+            documents.render(one, info, output_format)
+        )
+    click.echo(f"wrote {len(run.invoices)} {output_format} invoices to {out}", err=True)

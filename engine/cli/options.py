@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -20,6 +21,18 @@ def parse_month(ctx: click.Context, param: click.Parameter, value: str) -> Month
         return Month.parse(value)
     except ValueError as problem:
         raise click.BadParameter(str(problem), ctx, param) from None
+
+
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """Click callback: an optional ``YYYY-MM-DD`` date, or a usage error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date: write it as YYYY-MM-DD", ctx, param
+        ) from None
 
 
 catalogue_option = click.option(

@@ -1,0 +1,142 @@
+"""Invoice documents people read: text, HTML and PDF, from jinja2 templates.
+
+The templates (``invoice.txt.j2``, ``invoice.html.j2`` and the ``invoice.css``
+the HTML includes) ship in ``tariff/engine/templates``; a directory given as
+``templates`` overrides any of them by name. PDF is the HTML printed by
+WeasyPrint. Money is shown for its currency: £1,234.50 and $1,234.50.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from tariff.dsl.ast import Month
+from tariff.dsl.currencies import SYMBOLS
+from tariff.engine.models import Invoice, InvoiceLine
+from tariff.engine.money import minor_unit
+
+TEMPLATES = Path(__file__).parent / "templates"
+FORMATS = ("text", "html", "pdf")
+_EXTENSIONS = {"text": "txt", "html": "html", "pdf": "pdf"}
+
+
+class TemplateProblem(Exception):
+    """A template cannot be loaded or rendered; the message says which and where."""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a document says about itself: its title, number, issue date and period."""
+
+    title: str
+    number: str
+    issued_on: dt.date
+    period: str
+
+
+def draft_info(invoice: Invoice, period: str, issued_on: dt.date) -> DocumentInfo:
+    """An invoice that has not been issued into the ledger: a numbered draft."""
+    return DocumentInfo("Draft invoice", f"DRAFT-{period}-{invoice.account_id}", issued_on, period)
+
+
+def file_name(info: DocumentInfo, output_format: str) -> str:
+    """A predictable, safe file name: the document's number and the format's extension."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", info.number)
+    return f"{safe}.{_EXTENSIONS[output_format]}"
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """An amount with its currency's symbol and thousands separators: £1,234.50, -$3.00."""
+    symbol = SYMBOLS.get(currency, currency + " ")
+    places = max(0, -int(amount.as_tuple().exponent))
+    digits = max(places, -int(minor_unit(currency).as_tuple().exponent))
+    text = f"{abs(amount):,.{digits}f}"
+    return f"-{symbol}{text}" if amount < 0 else f"{symbol}{text}"
+
+
+def _month_name(period: str) -> str:
+    month = Month.parse(period)
+    return month.first_day.strftime("%B %Y")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+class InvoiceDocuments:
+    """Renders invoices with the shipped templates, or overrides from a directory."""
+
+    def __init__(self, templates: Path | None = None) -> None:
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATES)]
+        if templates is not None:
+            if not templates.is_dir():
+                raise TemplateProblem(f"{templates}: no such template directory")
+            loaders.insert(0, jinja2.FileSystemLoader(templates))
+        self.environment = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=jinja2.select_autoescape(["html", "html.j2"]),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            # Block tags take no room of their own: templates read as laid out.
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.filters.update(
+            money=money, month_name=_month_name, long_date=_long_date, count=_count
+        )
+
+    def render(self, invoice: Invoice, info: DocumentInfo, output_format: str) -> bytes:
+        """The document in ``output_format``: text, html or pdf."""
+        if output_format == "pdf":
+            return self.pdf(invoice, info)
+        template = "invoice.txt.j2" if output_format == "text" else "invoice.html.j2"
+        return self._render(template, invoice, info).encode("utf-8")
+
+    def text(self, invoice: Invoice, info: DocumentInfo) -> str:
+        """The plain-text document."""
+        return self._render("invoice.txt.j2", invoice, info)
+
+    def html(self, invoice: Invoice, info: DocumentInfo) -> str:
+        """The HTML document (styles included), as WeasyPrint prints it."""
+        return self._render("invoice.html.j2", invoice, info)
+
+    def pdf(self, invoice: Invoice, info: DocumentInfo) -> bytes:
+        """The PDF document: the HTML printed on A4 by WeasyPrint."""
+        from weasyprint import HTML
+
+        document: bytes = HTML(string=self.html(invoice, info)).write_pdf()
+        return document
+
+    def _render(self, template: str, invoice: Invoice, info: DocumentInfo) -> str:
+        try:
+            return self.environment.get_template(template).render(
+                invoice=invoice,
+                doc=info,
+                cur=invoice.currency,
+                lines=_lines_by_kind(invoice.lines),
+                zero=Decimal(0),
+            )
+        except jinja2.TemplateSyntaxError as problem:
+            where = f"{problem.filename or problem.name}:{problem.lineno}"
+            raise TemplateProblem(f"{where}: {problem.message}") from None
+        except jinja2.TemplateError as problem:
+            raise TemplateProblem(f"{template}: {problem}") from None
+
+
+def _lines_by_kind(lines: tuple[InvoiceLine, ...]) -> dict[str, list[InvoiceLine]]:
+    grouped: dict[str, list[InvoiceLine]] = {
+        kind: [] for kind in ("licence", "call_fee", "minutes", "fair_usage", "discount")
+    }
+    for line in lines:
+        grouped.setdefault(line.kind, []).append(line)
+    return grouped
