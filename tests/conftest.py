@@ -11,6 +11,8 @@ from usage_rows import ACCOUNT_HEADER, CALL_HEADER, NUMBER_HEADER, TARIFFS, writ
 
 from tariff.engine import InvoiceRun, RatingPlan, load_catalogue, load_usage, rate_month
 
+pytest_plugins = ["conftest_databases"]
+
 
 @dataclass
 class MonthFiles:

@@ -12,6 +12,7 @@ import traceback
 
 import click
 
+from tariff.engine.cli.bill import bill
 from tariff.engine.cli.check import check
 from tariff.engine.cli.diff import diff
 from tariff.engine.cli.explain import explain
@@ -19,6 +20,7 @@ from tariff.engine.cli.fmt import fmt
 from tariff.engine.cli.invoice import invoice
 from tariff.engine.cli.lsp import lsp
 from tariff.engine.cli.test import test_command
+from tariff.engine.cli.users import users
 
 INTERNAL_ERROR = 3
 
@@ -29,6 +31,7 @@ def cli() -> None:
     """Tariffs as code: check tariff files and rate a month of calls into invoices."""
 
 
+cli.add_command(bill)
 cli.add_command(check)
 cli.add_command(diff)
 cli.add_command(explain)
@@ -36,6 +39,7 @@ cli.add_command(fmt)
 cli.add_command(invoice)
 cli.add_command(lsp)
 cli.add_command(test_command)
+cli.add_command(users)
 
 
 def main() -> None:

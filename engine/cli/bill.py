@@ -1,0 +1,113 @@
+"""``tariff bill``: issue a month's invoices into the ledger, idempotently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from tariff.dsl import CatalogueNotFound
+from tariff.dsl.ast import Month
+from tariff.engine.cli.options import (
+    catalogue_option,
+    fail,
+    fail_with_catalogue_errors,
+    order_forms_option,
+    parse_date,
+    parse_month,
+)
+
+OK, NOT_ISSUED = 0, 1
+
+database_option = click.option(
+    "--db",
+    "database",
+    required=True,
+    metavar="URL",
+    help="The ledger: a SQLite file path, or a postgresql:// URL.",
+)
+
+
+@click.command()
+@click.option(
+    "--month", required=True, metavar="YYYY-MM", callback=parse_month, help="Billing month."
+)
+@click.option("--accounts", required=True, type=click.Path(path_type=Path), help="Accounts file.")
+@click.option("--numbers", required=True, type=click.Path(path_type=Path), help="Numbers file.")
+@click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file.")
+@catalogue_option
+@order_forms_option
+@database_option
+@click.option("--issue-date", metavar="YYYY-MM-DD", callback=parse_date, help="Default: today.")
+@click.option(
+    "--correct",
+    is_flag=True,
+    help="Where an issued invoice would change, issue a credit note and a new invoice.",
+)
+@click.option(
+    "--accept-rejections", is_flag=True, help="Issue the invoices even if calls were rejected."
+)
+def bill(
+    month: Month,
+    accounts: Path,
+    numbers: Path,
+    calls: Path,
+    catalogue: str | None,
+    order_forms: tuple[str, ...],
+    database: str,
+    issue_date: dt.date | None,
+    correct: bool,
+    accept_rejections: bool,
+) -> None:
+    """Issue a month's invoices into the ledger.
+
+    Re-running the same month is idempotent: unchanged invoices are left as
+    issued. An invoice that would change is refused (exit 1) unless --correct,
+    which issues a credit note and a corrected invoice. The run is one
+    transaction: all of it is issued, or none. Exits 0 when issued (or
+    unchanged), 1 when nothing was issued (rejected calls, or changes without
+    --correct), 2 on bad input or tariffs.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tariff.engine.api import rate_month
+    from tariff.engine.catalogue import CatalogueError, load_catalogue
+    from tariff.engine.ledger import LedgerConflict, issue_run, open_ledger
+    from tariff.engine.text_report import summary_line
+    from tariff.engine.usage import UsageError, load_usage
+
+    try:
+        plan = load_catalogue(catalogue, order_forms)
+        run = rate_month(plan, month, load_usage(accounts, numbers, calls))
+    except CatalogueNotFound as problem:
+        fail([f"tariff bill: {problem}"])
+    except CatalogueError as problem:
+        fail_with_catalogue_errors(problem)
+    except UsageError as problem:
+        fail([str(p) for p in problem.problems])
+    click.echo(summary_line(run), err=True)
+    if run.rejected and not accept_rejections:
+        fail(
+            [f"{r.file} row {r.row}: {r.reason}" for r in run.rejected[:20]]
+            + [
+                f"tariff bill: {len(run.rejected)} calls were rejected, so nothing was issued; "
+                "fix them or rerun with --accept-rejections"
+            ],
+            NOT_ISSUED,
+        )
+    try:
+        ledger = open_ledger(database)
+        report = issue_run(ledger, run, issue_date or dt.date.today(), correct=correct)
+    except LedgerConflict as conflict:
+        fail([f"tariff bill: {conflict}"], NOT_ISSUED)
+    except SQLAlchemyError as problem:
+        reason = str(problem).splitlines()[0]
+        fail([f"tariff bill: the ledger at {database} cannot be used: {reason}"])
+    click.echo(
+        f"{run.period}: issued {len(report.issued)} invoice{'s' if len(report.issued) != 1 else ''}"
+        + (f" ({report.issued[0]} to {report.issued[-1]})" if report.issued else "")
+        + f", {len(report.credited)} credit note{'s' if len(report.credited) != 1 else ''}"
+        + f", {len(report.unchanged)} already issued and unchanged"
+    )
+    raise SystemExit(OK)

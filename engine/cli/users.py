@@ -1,0 +1,42 @@
+"""``tariff users``: manage the people who can log in to the Billing portal."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tariff.engine.cli.bill import database_option
+from tariff.engine.cli.options import fail
+
+
+@click.group()
+def users() -> None:
+    """Manage portal users (only Administrators reach Billing)."""
+
+
+@users.command(name="add")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="Give the user the Administrator role.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of prompting.",
+)
+@database_option
+def add(name: str, admin: bool, password_stdin: bool, database: str) -> None:
+    """Create user NAME; the password is asked for twice (or read from stdin)."""
+    from tariff.engine.ledger import open_ledger
+    from tariff.engine.users import UserExists, add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        fail(["tariff users add: use a password of at least 12 characters"])
+    try:
+        add_user(open_ledger(database), name, password, admin=admin)
+    except UserExists as problem:
+        fail([f"tariff users add: {problem}"])
+    click.echo(f"added {'administrator' if admin else 'user'} {name}")

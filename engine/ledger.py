@@ -1,0 +1,275 @@
+"""The invoice ledger: issued invoices and credit notes, numbered without gaps, never changed.
+
+``tariff bill`` issues a month's invoices here and ``tariff serve`` shows them.
+The store is SQLite (a file path) or PostgreSQL (a ``postgresql://`` URL),
+through SQLAlchemy Core. Rules:
+
+- Invoice numbers (``INV-000001``) and credit-note numbers (``CN-000001``) are
+  sequential without gaps: each comes from a counter row updated in the run's
+  own transaction, so a run that fails leaves no hole.
+- An issued document is never updated. Issuing a month again is idempotent: an
+  invoice whose charges are unchanged is left alone.
+- A deliberate correction (``correct=True``) issues a credit note cancelling the
+  old invoice and a new invoice, both visible.
+- A run is one transaction: if the process dies midway, nothing is issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from tariff.engine.models import Invoice, InvoiceRun
+from tariff.engine.money import from_minor, to_minor
+
+METADATA = sa.MetaData()
+
+DOCUMENTS = sa.Table(
+    "documents",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(32), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # "invoice" or "credit_note"
+    sa.Column("period", sa.String(7), nullable=False, index=True),
+    sa.Column("account_id", sa.String(200), nullable=False, index=True),
+    sa.Column("account_name", sa.String(400)),
+    sa.Column("currency", sa.String(3), nullable=False),
+    # Exact: integer minor units (pence, cents); negative on credit notes.
+    sa.Column("total_minor", sa.BigInteger, nullable=False),
+    # The document's Invoice as JSON (for a credit note, the negated invoice).
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    # On a credit note: the number of the invoice it cancels.
+    sa.Column("cancels", sa.String(32)),
+)
+
+SEQUENCES = sa.Table(
+    "sequences",
+    METADATA,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("last", sa.BigInteger, nullable=False),
+)
+
+USERS = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(400), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),  # "administrator" or "user"
+)
+
+_PREFIX = {"invoice": "INV", "credit_note": "CN"}
+# A test hook: sleep this many seconds halfway through writing a run, so that
+# a test can kill the process mid-transaction and check that nothing was issued.
+PAUSE_VARIABLE = "TARIFF_TEST_PAUSE_MIDWAY"
+
+
+class LedgerConflict(Exception):
+    """Invoices already issued for the month differ from this run's; nothing was issued."""
+
+    def __init__(self, accounts: Sequence[str]) -> None:
+        super().__init__(
+            f"{len(accounts)} issued invoice{'s' if len(accounts) != 1 else ''} would change "
+            f"({', '.join(accounts[:5])}{', …' if len(accounts) > 5 else ''}); "
+            "issued invoices never change: rerun with --correct to issue credit notes and "
+            "corrected invoices"
+        )
+        self.accounts = tuple(accounts)
+
+
+@dataclass
+class IssueReport:
+    """What one run did to the ledger."""
+
+    issued: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    credited: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An issued invoice or credit note, as the portal lists it."""
+
+    number: str
+    kind: str
+    period: str
+    account_id: str
+    account_name: str | None
+    currency: str
+    total: Decimal
+    issued_on: dt.date
+    cancels: str | None
+    content: str
+
+    @property
+    def invoice(self) -> Invoice:
+        """The document's invoice (negated, for a credit note)."""
+        return Invoice.model_validate_json(self.content)
+
+
+def database_url(target: str) -> str:
+    """A SQLAlchemy URL: a ``postgresql://`` URL uses psycopg; anything else is a SQLite file."""
+    if target.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + target.split("://", 1)[1]
+    if "://" in target:
+        return target
+    return f"sqlite:///{target}"
+
+
+def open_ledger(target: str) -> sa.Engine:
+    """Connect to the ledger, creating its tables and counters if they are not there yet."""
+    engine = sa.create_engine(database_url(target))
+    METADATA.create_all(engine)
+    with engine.begin() as connection:
+        existing = set(connection.execute(sa.select(SEQUENCES.c.name)).scalars())
+        for name in _PREFIX.keys() - existing:
+            connection.execute(sa.insert(SEQUENCES).values(name=name, last=0))
+    return engine
+
+
+def issue_run(
+    engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: bool = False
+) -> IssueReport:
+    """Issue a month's invoices in one transaction; LedgerConflict if any would change."""
+    report = IssueReport()
+    pause = float(os.environ.get(PAUSE_VARIABLE, "0") or 0)
+    with engine.begin() as connection:
+        _lock_sequences(connection)
+        conflicts = []
+        for position, invoice in enumerate(run.invoices):
+            if pause and position == len(run.invoices) // 2:
+                time.sleep(pause)
+            active = _active_invoice(connection, run.period, invoice.account_id)
+            if active is not None and _charges(active.invoice) == _charges(invoice):
+                report.unchanged.append(active.number)
+                continue
+            if active is not None and not correct:
+                conflicts.append(invoice.account_id)
+                continue
+            if active is not None:
+                credit = _negated(active.invoice)
+                _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
+                report.credited.append(active.number)
+            report.issued.append(_insert(connection, "invoice", run.period, invoice, issued_on))
+        if conflicts:
+            raise LedgerConflict(conflicts)
+    return report
+
+
+def documents(engine: sa.Engine) -> list[Document]:
+    """Every issued document, newest period first, then by number."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(DOCUMENTS).order_by(DOCUMENTS.c.period.desc(), DOCUMENTS.c.id)
+        )
+        return [_document(row) for row in rows]
+
+
+def document(engine: sa.Engine, number: str) -> Document | None:
+    """One issued document by its number."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(DOCUMENTS).where(DOCUMENTS.c.number == number)).first()
+        return _document(row) if row is not None else None
+
+
+def _document(row: sa.Row[Any]) -> Document:
+    return Document(
+        number=row.number,
+        kind=row.kind,
+        period=row.period,
+        account_id=row.account_id,
+        account_name=row.account_name,
+        currency=row.currency,
+        total=from_minor(row.total_minor, row.currency),
+        issued_on=row.issued_on,
+        cancels=row.cancels,
+        content=row.content,
+    )
+
+
+def _lock_sequences(connection: sa.Connection) -> None:
+    """Hold the counters for this transaction, so that concurrent runs take turns."""
+    connection.execute(sa.update(SEQUENCES).values(last=SEQUENCES.c.last))
+
+
+def _next_number(connection: sa.Connection, kind: str) -> str:
+    connection.execute(
+        sa.update(SEQUENCES).where(SEQUENCES.c.name == kind).values(last=SEQUENCES.c.last + 1)
+    )
+    last = connection.execute(
+        sa.select(SEQUENCES.c.last).where(SEQUENCES.c.name == kind)
+    ).scalar_one()
+    return f"{_PREFIX[kind]}-{int(last):06d}"
+
+
+def _insert(
+    connection: sa.Connection,
+    kind: str,
+    period: str,
+    invoice: Invoice,
+    issued_on: dt.date,
+    cancels: str | None = None,
+) -> str:
+    number = _next_number(connection, kind)
+    connection.execute(
+        sa.insert(DOCUMENTS).values(
+            number=number,
+            kind=kind,
+            period=period,
+            account_id=invoice.account_id,
+            account_name=invoice.account_name,
+            currency=invoice.currency,
+            total_minor=to_minor(invoice.total, invoice.currency),
+            content=invoice.model_dump_json(exclude_none=True),
+            issued_on=issued_on,
+            cancels=cancels,
+        )
+    )
+    return number
+
+
+def _active_invoice(connection: sa.Connection, period: str, account_id: str) -> Document | None:
+    """The account's newest invoice for the period that no credit note cancels."""
+    cancelled = sa.select(DOCUMENTS.c.cancels).where(DOCUMENTS.c.cancels.is_not(None))
+    row = connection.execute(
+        sa.select(DOCUMENTS)
+        .where(
+            DOCUMENTS.c.kind == "invoice",
+            DOCUMENTS.c.period == period,
+            DOCUMENTS.c.account_id == account_id,
+            DOCUMENTS.c.number.not_in(cancelled),
+        )
+        .order_by(DOCUMENTS.c.id.desc())
+    ).first()
+    return _document(row) if row is not None else None
+
+
+def _charges(invoice: Invoice) -> str:
+    """What makes an invoice the same invoice: its money, not where its tariffs were read."""
+    document = invoice.model_dump(mode="json", exclude={"account_name"})
+    for line in document["lines"]:
+        line.pop("source", None)
+    return json.dumps(document, sort_keys=True)
+
+
+def _negated(invoice: Invoice) -> Invoice:
+    """A credit note's content: the invoice with every amount negated."""
+    return invoice.model_copy(
+        update={
+            "lines": tuple(
+                line.model_copy(update={"amount": -line.amount}) for line in invoice.lines
+            ),
+            "subtotal": -invoice.subtotal,
+            "discount": -invoice.discount,
+            "total": -invoice.total,
+        }
+    )

@@ -1,0 +1,189 @@
+"""The invoice ledger on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from usage_rows import EXAMPLES, TARIFFS
+
+from tariff.engine.cli import cli
+from tariff.engine.ledger import PAUSE_VARIABLE, documents, open_ledger
+
+MONTH = [
+    "--month",
+    "2026-10",
+    "--accounts",
+    str(EXAMPLES / "accounts.csv"),
+    "--numbers",
+    str(EXAMPLES / "numbers.csv"),
+    "--calls",
+    str(EXAMPLES / "calls.csv"),
+    "--order-forms",
+    str(EXAMPLES / "order-forms"),
+    "--issue-date",
+    "2026-11-01",
+]
+
+
+def bill(ledger_url, *args):
+    return CliRunner().invoke(
+        cli, ["bill", *MONTH, "--db", ledger_url, *args], catch_exceptions=False
+    )
+
+
+def issued(ledger_url):
+    return [
+        (d.number, d.kind, d.account_id, str(d.total), d.cancels)
+        for d in documents(open_ledger(ledger_url))
+    ]
+
+
+@pytest.fixture
+def dearer(tmp_path):
+    """A catalogue in which ACC-001's and ACC-002's invoices change."""
+    catalogue = tmp_path / "dearer"
+    shutil.copytree(TARIFFS, catalogue)
+    professional = catalogue / "professional.tariff"
+    professional.write_text(professional.read_text().replace("249.00 GBP", "259.00 GBP"))
+    carrier = catalogue / "carrier.tariff"
+    carrier.write_text(carrier.read_text().replace("rate 0.040 GBP", "rate 0.045 GBP"))
+    return catalogue
+
+
+def test_a_month_is_issued_once_with_sequential_numbers(ledger_url):
+    first = bill(ledger_url)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.strip() == (
+        "2026-10: issued 7 invoices (INV-000001 to INV-000007), 0 credit notes, "
+        "0 already issued and unchanged"
+    )
+    assert issued(ledger_url) == [
+        ("INV-000001", "invoice", "ACC-001", "264.97", None),
+        ("INV-000002", "invoice", "ACC-002", "89.02", None),
+        ("INV-000003", "invoice", "ACC-003", "767.16", None),
+        ("INV-000004", "invoice", "ACC-004", "69.55", None),
+        ("INV-000005", "invoice", "ACC-005", "267.36", None),
+        ("INV-000006", "invoice", "ACC-006", "518.49", None),
+        ("INV-000007", "invoice", "ACC-007", "190.74", None),
+    ]
+
+    again = bill(ledger_url)
+    assert again.exit_code == 0
+    assert "issued 0 invoices, 0 credit notes, 7 already issued and unchanged" in again.stdout
+    assert len(issued(ledger_url)) == 7
+
+
+def test_a_change_is_refused_unless_corrected_with_a_credit_note(ledger_url, dearer):
+    bill(ledger_url)
+    refused = bill(ledger_url, "--catalog", str(dearer))
+    assert refused.exit_code == 1
+    assert "2 issued invoices would change (ACC-001, ACC-002)" in refused.stderr
+    assert len(issued(ledger_url)) == 7
+
+    corrected = bill(ledger_url, "--catalog", str(dearer), "--correct")
+    assert corrected.exit_code == 0
+    assert issued(ledger_url)[7:] == [
+        ("CN-000001", "credit_note", "ACC-001", "-264.97", "INV-000001"),
+        ("INV-000008", "invoice", "ACC-001", "273.97", None),
+        ("CN-000002", "credit_note", "ACC-002", "-89.02", "INV-000002"),
+        ("INV-000009", "invoice", "ACC-002", "89.44", None),
+    ]
+    # The originals are still there, unchanged; a further run changes nothing.
+    assert issued(ledger_url)[0] == ("INV-000001", "invoice", "ACC-001", "264.97", None)
+    assert "issued 0 invoices" in bill(ledger_url, "--catalog", str(dearer)).stdout
+
+
+def test_a_credit_note_negates_every_line_of_the_invoice_it_cancels(ledger_url, dearer):
+    bill(ledger_url)
+    bill(ledger_url, "--catalog", str(dearer), "--correct")
+    by_number = {d.number: d for d in documents(open_ledger(ledger_url))}
+    original, credit = by_number["INV-000001"].invoice, by_number["CN-000001"].invoice
+    assert [line.amount for line in credit.lines] == [-line.amount for line in original.lines]
+    assert credit.total == -original.total
+
+
+def test_rejected_calls_issue_nothing_unless_accepted(ledger_url, tmp_path):
+    calls = tmp_path / "calls.csv"
+    text = (EXAMPLES / "calls.csv").read_text()
+    calls.write_text(text + "c-bad,+441632960101,2026-10-05T10:00:00Z,60,+447012345678\n")
+    args = ["--calls", str(calls)]
+    refused = bill(ledger_url, *args)
+    assert refused.exit_code == 1
+    assert "1 calls were rejected, so nothing was issued" in refused.stderr
+    assert issued(ledger_url) == []
+    assert bill(ledger_url, *args, "--accept-rejections").exit_code == 0
+    assert len(issued(ledger_url)) == 7
+
+
+def test_a_run_killed_midway_issues_nothing(ledger_url):
+    command = [sys.executable, "-m", "tariff.engine.cli", "bill", *MONTH, "--db", ledger_url]
+    environment = {**os.environ, PAUSE_VARIABLE: "30"}
+    process = subprocess.Popen(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    # The run has rated the month and is writing: wait for half of it to be written.
+    deadline = time.monotonic() + 60
+    engine = open_ledger(ledger_url)
+    written_elsewhere = False
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.5)
+        with engine.connect() as connection:
+            # The run's rows are in its open transaction: invisible here until it commits.
+            written_elsewhere = (
+                connection.execute(sa.text("select count(*) from documents")).scalar() > 0
+            )
+        if _paused(process):
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert not written_elsewhere
+    assert issued(ledger_url) == []
+    # The numbers it had taken were never used: the next run starts at 1.
+    assert bill(ledger_url).exit_code == 0
+    assert issued(ledger_url)[0][0] == "INV-000001"
+    assert len(issued(ledger_url)) == 7
+
+
+def _paused(process) -> bool:
+    """Whether the process has been asleep in the pause for a moment (its CPU time stopped)."""
+    try:
+        with open(f"/proc/{process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    state = fields[0]
+    if state != "S":
+        return False
+    time.sleep(1.0)
+    return True
+
+
+def test_users_are_added_with_hashed_passwords(ledger_url):
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["users", "add", "ada", "--admin", "--password-stdin", "--db", ledger_url],
+        input="correct horse battery staple\n",
+    )
+    assert result.exit_code == 0 and result.stdout == "added administrator ada\n"
+    again = runner.invoke(
+        cli,
+        ["users", "add", "ada", "--password-stdin", "--db", ledger_url],
+        input="another long password\n",
+    )
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    short = runner.invoke(
+        cli, ["users", "add", "bob", "--password-stdin", "--db", ledger_url], input="short\n"
+    )
+    assert short.exit_code == 2
+    with open_ledger(ledger_url).connect() as connection:
+        (stored,) = connection.execute(sa.text("select password_hash from users")).scalars()
+    assert stored.startswith("$argon2") and "correct horse" not in stored
