@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for the tests, started as an unprivileged user in a temporary directory."""
+"""A real PostgreSQL server for the tests, run by an unprivileged user in a temporary directory."""
 
 from __future__ import annotations
 
