@@ -60,7 +60,8 @@ def money(amount: Decimal, currency: str) -> str:
     return f"-{symbol}{text}" if amount < 0 else f"{symbol}{text}"
 
 
-def _month_name(period: str) -> str:
+def month_name(period: str) -> str:
+    """A period as people say it: 2026-10 -> October 2026."""
     month = Month.parse(period)
     return month.first_day.strftime("%B %Y")
 
@@ -92,7 +93,7 @@ class InvoiceDocuments:
             lstrip_blocks=True,
         )
         self.environment.filters.update(
-            money=money, month_name=_month_name, long_date=_long_date, count=_count
+            money=money, month_name=month_name, long_date=_long_date, count=_count
         )
 
     def render(self, invoice: Invoice, info: DocumentInfo, output_format: str) -> bytes:

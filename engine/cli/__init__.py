@@ -19,6 +19,7 @@ from tariff.engine.cli.explain import explain
 from tariff.engine.cli.fmt import fmt
 from tariff.engine.cli.invoice import invoice
 from tariff.engine.cli.lsp import lsp
+from tariff.engine.cli.serve import serve
 from tariff.engine.cli.test import test_command
 from tariff.engine.cli.users import users
 
@@ -38,6 +39,7 @@ cli.add_command(explain)
 cli.add_command(fmt)
 cli.add_command(invoice)
 cli.add_command(lsp)
+cli.add_command(serve)
 cli.add_command(test_command)
 cli.add_command(users)
 

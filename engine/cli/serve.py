@@ -1,0 +1,49 @@
+"""``tariff serve``: the Billing portal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from tariff.engine.cli.bill import database_option
+
+SECRET_VARIABLE = "TARIFF_SECRET_KEY"
+
+
+@click.command()
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A directory of invoice templates overriding the shipped ones.",
+)
+@click.option(
+    "--insecure-cookies",
+    is_flag=True,
+    help="Send the session cookie over plain HTTP too (for a trusted network only).",
+)
+def serve(
+    database: str, host: str, port: int, templates: Path | None, insecure_cookies: bool
+) -> None:
+    """Run the Billing portal: Admin → Billing → Invoices, for Administrators.
+
+    Sessions are signed with $TARIFF_SECRET_KEY (set it so that sessions
+    survive restarts and several processes agree); without it a random key is
+    made at start. Serve it behind HTTPS: the session cookie is Secure.
+    """
+    import uvicorn
+
+    from tariff.engine.portal import create_app
+
+    app = create_app(
+        database,
+        secret_key=os.environ.get(SECRET_VARIABLE),
+        secure_cookies=not insecure_cookies,
+        templates=templates,
+    )
+    click.echo(f"Billing portal on http://{host}:{port}/ (ledger: {database})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

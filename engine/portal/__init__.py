@@ -1,0 +1,230 @@
+"""The Billing portal: Admin → Billing → Invoices, for Administrators only.
+
+A Starlette application over the invoice ledger. Users log in with a name and
+password (Argon2 hashes); sessions live in a signed cookie that is HttpOnly,
+SameSite=Lax and Secure; every form carries a CSRF token; logins are throttled
+per address and per name, and a failed login never says whether the name
+exists. Only users with the Administrator role reach the Admin pages; everyone
+else gets 403. Invoices are listed by month, newest first, and each downloads
+as a PDF rendered from the issued document.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from tariff.engine.documents import DocumentInfo, InvoiceDocuments, money, month_name
+from tariff.engine.ledger import Document, document, documents, open_ledger
+from tariff.engine.portal.security import (
+    SECURITY_HEADERS,
+    LoginThrottle,
+    csrf_token,
+    csrf_valid,
+)
+from tariff.engine.users import ADMINISTRATOR, authenticate, role_of
+
+TEMPLATES = Path(__file__).parent / "templates"
+SESSION_HOURS = 8
+_TITLES = {"invoice": "Invoice", "credit_note": "Credit note"}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(
+    database: str,
+    *,
+    secret_key: str | None = None,
+    secure_cookies: bool = True,
+    templates: Path | None = None,
+    throttle: LoginThrottle | None = None,
+) -> Starlette:
+    """The portal over the ledger at ``database`` (a SQLite path or a postgresql:// URL)."""
+    portal = _Portal(
+        open_ledger(database), InvoiceDocuments(templates), throttle or LoginThrottle()
+    )
+    return Starlette(
+        routes=[
+            Route("/", portal.home),
+            Route("/login", portal.login_form, methods=["GET"]),
+            Route("/login", portal.login, methods=["POST"]),
+            Route("/logout", portal.logout, methods=["POST"]),
+            Route("/admin", portal.admin(portal.admin_page)),
+            Route("/admin/billing", portal.admin(portal.billing_page)),
+            Route("/admin/billing/invoices", portal.admin(portal.invoices_page)),
+            Route("/admin/billing/invoices/{number}.pdf", portal.admin(portal.invoice_pdf)),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret_key or secrets.token_urlsafe(32),
+                session_cookie="tariff_session",
+                max_age=SESSION_HOURS * 3600,
+                same_site="lax",
+                https_only=secure_cookies,
+            ),
+            Middleware(_SecurityHeaders),
+        ],
+    )
+
+
+class _SecurityHeaders:
+    """Adds the security headers to every response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class _Portal:
+    def __init__(
+        self, ledger: sa.Engine, rendering: InvoiceDocuments, throttle: LoginThrottle
+    ) -> None:
+        self.ledger = ledger
+        self.rendering = rendering
+        self.throttle = throttle
+        self.pages = Jinja2Templates(directory=str(TEMPLATES))
+        self.pages.env.filters.update(money=money, month_name=month_name)
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        context.setdefault("csrf", csrf_token(request.session))
+        context.setdefault("user", request.session.get("name"))
+        return self.pages.TemplateResponse(request, name, context, status_code=status)
+
+    # ---------------------------------------------------------------- login
+
+    async def home(self, request: Request) -> Response:
+        target = "/admin/billing/invoices" if request.session.get("user") else "/login"
+        return RedirectResponse(target, status_code=303)
+
+    async def login_form(self, request: Request) -> Response:
+        return self.page(
+            request, "login.html.j2", next=_safe_next(request.query_params.get("next"))
+        )
+
+    async def login(self, request: Request) -> Response:
+        form = await request.form()
+        name = str(form.get("name", "")).strip()
+        password = str(form.get("password", ""))
+        target = _safe_next(str(form.get("next", "")))
+        if not csrf_valid(request.session, form.get("csrf")):
+            return self.page(
+                request,
+                "login.html.j2",
+                403,
+                next=target,
+                error="This form has expired. Please try again.",
+            )
+        address = request.client.host if request.client else "unknown"
+        wait = self.throttle.retry_after(address, name)
+        if wait:
+            minutes = (wait + 59) // 60
+            return self.page(
+                request,
+                "login.html.j2",
+                429,
+                next=target,
+                error=f"Too many failed attempts. Try again in {minutes} minute"
+                f"{'s' if minutes != 1 else ''}.",
+            )
+        user = authenticate(self.ledger, name, password)
+        if user is None:
+            self.throttle.failed(address, name)
+            return self.page(
+                request,
+                "login.html.j2",
+                401,
+                next=target,
+                error="The name or password is not right.",
+            )
+        self.throttle.succeeded(address, name)
+        # A new session on login, so that a session fixed before it is worthless.
+        request.session.clear()
+        request.session.update(user=user[0], name=name)
+        csrf_token(request.session)
+        return RedirectResponse(target or "/admin", status_code=303)
+
+    async def logout(self, request: Request) -> Response:
+        form = await request.form()
+        if csrf_valid(request.session, form.get("csrf")):
+            request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    # ---------------------------------------------------------------- admin
+
+    def admin(self, handler: Handler) -> Handler:
+        """Only for logged-in Administrators: others are sent to log in, or refused (403)."""
+
+        async def guarded(request: Request) -> Response:
+            user = request.session.get("user")
+            if not isinstance(user, int):
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            role = role_of(self.ledger, user)
+            if role is None:
+                request.session.clear()
+                return RedirectResponse("/login", status_code=303)
+            if role != ADMINISTRATOR:
+                return self.page(request, "forbidden.html.j2", 403)
+            return await handler(request)
+
+        return guarded
+
+    async def admin_page(self, request: Request) -> Response:
+        return self.page(request, "admin.html.j2")
+
+    async def billing_page(self, request: Request) -> Response:
+        return self.page(request, "billing.html.j2")
+
+    async def invoices_page(self, request: Request) -> Response:
+        issued = documents(self.ledger)  # newest month first
+        months = [
+            (period, list(group)) for period, group in groupby(issued, key=lambda d: d.period)
+        ]
+        return self.page(request, "invoices.html.j2", months=months)
+
+    async def invoice_pdf(self, request: Request) -> Response:
+        issued = document(self.ledger, request.path_params["number"])
+        if issued is None:
+            return self.page(request, "not_found.html.j2", 404)
+        pdf = self.rendering.pdf(issued.invoice, _info(issued))
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{issued.number}.pdf"'},
+        )
+
+
+def _info(issued: Document) -> DocumentInfo:
+    return DocumentInfo(_TITLES[issued.kind], issued.number, issued.issued_on, issued.period)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never redirect a login to somewhere else."""
+    if not target:
+        return ""
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return ""
+    return target

@@ -1,0 +1,171 @@
+"""The Billing portal over the ledger: access, sessions, CSRF, throttling, invoices."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+from starlette.testclient import TestClient
+from usage_rows import EXAMPLES
+
+from tariff.engine.cli import cli
+from tariff.engine.ledger import open_ledger
+from tariff.engine.portal import create_app
+from tariff.engine.portal.security import LoginThrottle
+from tariff.engine.users import add_user
+
+ADMIN_PASSWORD = "correct horse battery staple"
+USER_PASSWORD = "a different long password"
+
+
+def bill(database, month, issue_date):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bill",
+            "--month",
+            month,
+            "--db",
+            database,
+            "--issue-date",
+            issue_date,
+            "--accounts",
+            str(EXAMPLES / "accounts.csv"),
+            "--numbers",
+            str(EXAMPLES / "numbers.csv"),
+            "--calls",
+            str(EXAMPLES / "calls.csv"),
+            "--order-forms",
+            str(EXAMPLES / "order-forms"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = str(tmp_path / "ledger.sqlite")
+    bill(path, "2026-09", "2026-10-01")
+    bill(path, "2026-10", "2026-11-01")
+    ledger = open_ledger(path)
+    add_user(ledger, "ada", ADMIN_PASSWORD, admin=True)
+    add_user(ledger, "bob", USER_PASSWORD, admin=False)
+    return path
+
+
+@pytest.fixture
+def client(database):
+    app = create_app(database, secret_key="test secret", throttle=LoginThrottle(max_failures=3))
+    return TestClient(app, base_url="https://testserver")
+
+
+def csrf(client, path="/login"):
+    page = client.get(path)
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def log_in(client, name, password, **extra):
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": csrf(client), **extra},
+        follow_redirects=False,
+    )
+
+
+def test_the_billing_pages_ask_anonymous_visitors_to_log_in(client):
+    response = client.get("/admin/billing/invoices", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/admin/billing/invoices"
+
+
+def test_an_administrator_finds_invoices_by_month_newest_first(client):
+    response = log_in(client, "ada", ADMIN_PASSWORD, next="/admin/billing/invoices")
+    assert (response.status_code, response.headers["location"]) == (303, "/admin/billing/invoices")
+    page = client.get("/admin/billing/invoices")
+    assert page.status_code == 200
+    months = re.findall(r"<h2>([^<]+)</h2>", page.text)
+    assert months == ["October 2026", "September 2026"]
+    october = page.text.split("<h2>September 2026</h2>")[0]
+    assert "INV-000008" in october and "£264.97" in october and "Bright Dental Ltd" in october
+    assert 'href="/admin/billing/invoices/INV-000008.pdf"' in october
+
+
+def test_each_invoice_downloads_as_a_pdf_with_its_total(client):
+    log_in(client, "ada", ADMIN_PASSWORD)
+    response = client.get("/admin/billing/invoices/INV-000010.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'attachment; filename="INV-000010.pdf"'
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "INV-000010" in text and "Northwind Legal LLP" in text and "$767.16" in text
+    assert client.get("/admin/billing/invoices/INV-999999.pdf").status_code == 404
+
+
+def test_anyone_but_an_administrator_is_refused(client):
+    assert log_in(client, "bob", USER_PASSWORD).status_code == 303
+    for path in (
+        "/admin",
+        "/admin/billing",
+        "/admin/billing/invoices",
+        "/admin/billing/invoices/INV-000001.pdf",
+    ):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "Billing is for Administrators" in response.text
+
+
+def test_a_failed_login_never_says_whether_the_name_exists(client):
+    unknown = log_in(client, "nobody-here", "whatever it is")
+    wrong = log_in(client, "ada", "not the password")
+    assert unknown.status_code == wrong.status_code == 401
+    message = "The name or password is not right."
+    assert message in unknown.text and message in wrong.text
+    assert unknown.text.replace("nobody-here", "").count(message) == wrong.text.count(message)
+
+
+def test_logins_are_throttled_after_repeated_failures(client):
+    for _ in range(3):
+        assert log_in(client, "ada", "guess").status_code == 401
+    blocked = log_in(client, "ada", ADMIN_PASSWORD)
+    assert blocked.status_code == 429
+    assert "Too many failed attempts. Try again in 15 minutes." in blocked.text
+
+
+def test_forms_without_the_session_token_are_refused(client):
+    response = client.post(
+        "/login",
+        data={"name": "ada", "password": ADMIN_PASSWORD, "csrf": "forged"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "This form has expired" in response.text
+    log_in(client, "ada", ADMIN_PASSWORD)
+    client.post("/logout", data={"csrf": "forged"})
+    assert client.get("/admin").status_code == 200  # a forged logout does nothing
+
+
+def test_the_session_cookie_is_secure_and_changes_at_login(client):
+    client.get("/login")
+    before = client.cookies.get("tariff_session")
+    response = log_in(client, "ada", ADMIN_PASSWORD)
+    cookie = response.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "secure" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
+    assert client.cookies.get("tariff_session") != before
+
+
+def test_every_response_carries_the_security_headers(client):
+    response = client.get("/login")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_login_never_redirects_off_the_site(client):
+    for target in ("//evil.example/", "https://evil.example/", "javascript:alert(1)"):
+        response = log_in(client, "ada", ADMIN_PASSWORD, next=target)
+        assert response.headers["location"] == "/admin"
+        client.post("/logout", data={"csrf": csrf(client, "/admin")})

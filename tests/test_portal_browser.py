@@ -1,0 +1,109 @@
+"""The portal in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import expect, sync_playwright
+from pypdf import PdfReader
+from test_portal import ADMIN_PASSWORD, USER_PASSWORD, database  # noqa: F401 (a fixture)
+from usage_rows import ROOT
+
+from tariff.engine.portal import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium reaches for Google's services, which this network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def portal(database):  # noqa: F811
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(database, secret_key="browser test"),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://localhost:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is not installed (Debian: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def log_in(page, base, name, password):
+    page.goto(base + "/")
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_an_administrator_downloads_an_invoice_pdf(portal, browser, tmp_path):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    log_in(page, portal, "ada", ADMIN_PASSWORD)
+
+    expect(page.get_by_role("heading", name="Admin")).to_be_visible()
+    page.get_by_role("link", name="Billing").click()
+    page.get_by_role("link", name="Invoices").click()
+    expect(page).to_have_url(portal + "/admin/billing/invoices")
+    assert page.locator("h2").all_inner_texts() == ["October 2026", "September 2026"]
+
+    row = page.locator("section[data-period='2026-10'] tr", has_text="INV-000010")
+    total = row.locator("td.num").inner_text()
+    assert total == "$767.16"
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(ROOT / "docs" / "portal-invoices.png"), full_page=True)
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == "INV-000010.pdf"
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "INV-000010" in text and total in text
+    context.close()
+
+
+def test_a_user_who_is_not_an_administrator_is_refused(portal, browser):
+    page = browser.new_page()
+    log_in(page, portal, "bob", USER_PASSWORD)
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    response = page.goto(portal + "/admin/billing/invoices")
+    assert response.status == 403
+    assert page.locator("text=INV-000001").count() == 0
