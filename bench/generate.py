@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from tariff.engine.usage import ACCOUNT_COLUMNS, NUMBER_COLUMNS
+
 PACKAGES = [
     ("standard", "2019-01"),
     ("standard", None),
@@ -42,16 +44,6 @@ DESTINATION_PREFIXES = [
 ]
 
 
-ACCOUNT_COLUMNS = (
-    "account_id",
-    "name",
-    "package",
-    "version",
-    "currency",
-    "discount_percent",
-    "timezone",
-)
-NUMBER_COLUMNS = ("number", "account_id", "kind", "assigned_from", "released_on")
 RECYCLED_ON = "2026-10-16"
 
 

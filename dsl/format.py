@@ -10,6 +10,7 @@ at the end of that code's line. Formatting never changes what a file means.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -232,9 +233,37 @@ def _statement(node: object) -> str:
     raise TypeError(f"the formatter does not know {type(node).__name__}")
 
 
+class FormatterBug(Exception):
+    """The canonical text would mean something else: a bug, so nothing is written."""
+
+
 def format_source(text: str, path: str) -> tuple[str | None, list[Diagnostic]]:
-    """The canonical text of a file's source, or its syntax error."""
+    """The canonical text of a file's source, or its syntax error.
+
+    The result is parsed again and compared with the original, so that the
+    formatter can never change what a file means (FormatterBug if it would).
+    """
     parsed, problems = parse_source(text, path)
     if parsed is None:
         return None, problems
-    return format_file(parsed, text), []
+    formatted = format_file(parsed, text)
+    again, _ = parse_source(formatted, path)
+    if again is None or meaning(again) != meaning(parsed):
+        raise FormatterBug(f"{path}: formatting would change what the file means")
+    return formatted, []
+
+
+def meaning(file: ast.TariffFile) -> object:
+    """What a file says, spans and comments aside: equal for files that mean the same."""
+    return _without_spans(file.definitions)
+
+
+def _without_spans(node: object) -> object:
+    if isinstance(node, tuple):
+        return tuple(_without_spans(item) for item in node)
+    if isinstance(node, ast.Span):
+        return None
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        fields = dataclasses.fields(node)
+        return (type(node).__name__, *(_without_spans(getattr(node, f.name)) for f in fields))
+    return node

@@ -12,31 +12,18 @@ from click.testing import CliRunner
 from usage_rows import (
     ACCOUNT_HEADER,
     CALL_HEADER,
-    EXAMPLES,
     NUMBER_HEADER,
     TARIFFS,
     account,
     calls,
+    example_month_args,
     number,
     write_csv,
 )
 
 from tariff.engine.cli import cli
 
-EXAMPLE_ARGS = [
-    "--month",
-    "2026-10",
-    "--accounts",
-    str(EXAMPLES / "accounts.csv"),
-    "--numbers",
-    str(EXAMPLES / "numbers.csv"),
-    "--calls",
-    str(EXAMPLES / "calls.csv"),
-    "--catalog",
-    str(TARIFFS),
-    "--order-forms",
-    str(EXAMPLES / "order-forms"),
-]
+EXAMPLE_ARGS = [*example_month_args(), "--catalog", str(TARIFFS)]
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):

@@ -7,22 +7,11 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from usage_rows import EXAMPLES, TARIFFS
+from usage_rows import TARIFFS, example_month_args
 
 from tariff.engine.cli import cli
 
-MONTH = [
-    "--month",
-    "2026-10",
-    "--accounts",
-    str(EXAMPLES / "accounts.csv"),
-    "--numbers",
-    str(EXAMPLES / "numbers.csv"),
-    "--calls",
-    str(EXAMPLES / "calls.csv"),
-    "--order-forms",
-    str(EXAMPLES / "order-forms"),
-]
+MONTH = example_month_args()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from usage_rows import EXAMPLES, TARIFFS
 
-from tariff.dsl import ast
 from tariff.dsl.catalogue import parse_source
 from tariff.dsl.format import format_source
+from tariff.dsl.format import meaning as file_meaning
 from tariff.engine.cli import cli
 
 GOLDEN = Path(__file__).parent / "formatting"
@@ -20,22 +19,10 @@ INPUTS = sorted(GOLDEN.glob("*.tariff"))
 SHIPPED = sorted([*TARIFFS.glob("*.tariff"), *(EXAMPLES / "order-forms").glob("*.tariff")])
 
 
-def without_spans(node: object) -> object:
-    """The AST with every span removed: what the file means, not where."""
-    if isinstance(node, tuple):
-        return tuple(without_spans(item) for item in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        if isinstance(node, ast.Span):
-            return None
-        fields = dataclasses.fields(node)
-        return (type(node).__name__, *(without_spans(getattr(node, f.name)) for f in fields))
-    return node
-
-
 def meaning(text: str) -> object:
     parsed, problems = parse_source(text, "x.tariff")
     assert problems == [] and parsed is not None
-    return without_spans(parsed.definitions)
+    return file_meaning(parsed)
 
 
 def formatted(text: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_format import meaning
 from usage_rows import EXAMPLES, TARIFFS
 
 from tariff.dsl.catalogue import Catalogue, parse_source
@@ -58,9 +57,9 @@ def exercise(text: str) -> None:
         assert all(p.code == "T001" and p.span.line >= 1 for p in problems)
         return
     check_catalogue(Catalogue((parsed,), {"fuzz.tariff": text}))
+    # format_source re-parses its result and raises if the meaning changed.
     once, _ = format_source(text, "fuzz.tariff")
     assert once is not None
-    assert meaning(once) == meaning(text)
     assert format_source(once, "fuzz.tariff")[0] == once
 
 

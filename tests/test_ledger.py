@@ -12,25 +12,12 @@ import time
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from usage_rows import EXAMPLES, TARIFFS
+from usage_rows import EXAMPLES, TARIFFS, example_month_args
 
 from tariff.engine.cli import cli
 from tariff.engine.ledger import PAUSE_VARIABLE, documents, open_ledger
 
-MONTH = [
-    "--month",
-    "2026-10",
-    "--accounts",
-    str(EXAMPLES / "accounts.csv"),
-    "--numbers",
-    str(EXAMPLES / "numbers.csv"),
-    "--calls",
-    str(EXAMPLES / "calls.csv"),
-    "--order-forms",
-    str(EXAMPLES / "order-forms"),
-    "--issue-date",
-    "2026-11-01",
-]
+MONTH = [*example_month_args(), "--issue-date", "2026-11-01"]
 
 
 def bill(ledger_url, *args):

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from starlette.testclient import TestClient
-from usage_rows import EXAMPLES
+from usage_rows import example_month_args
 
 from tariff.engine.cli import cli
 from tariff.engine.ledger import open_ledger
@@ -23,24 +23,7 @@ USER_PASSWORD = "a different long password"
 
 def bill(database, month, issue_date):
     result = CliRunner().invoke(
-        cli,
-        [
-            "bill",
-            "--month",
-            month,
-            "--db",
-            database,
-            "--issue-date",
-            issue_date,
-            "--accounts",
-            str(EXAMPLES / "accounts.csv"),
-            "--numbers",
-            str(EXAMPLES / "numbers.csv"),
-            "--calls",
-            str(EXAMPLES / "calls.csv"),
-            "--order-forms",
-            str(EXAMPLES / "order-forms"),
-        ],
+        cli, ["bill", *example_month_args(month), "--db", database, "--issue-date", issue_date]
     )
     assert result.exit_code == 0, result.output
 

@@ -12,6 +12,23 @@ ROOT = Path(__file__).resolve().parent.parent
 TARIFFS = ROOT / "tariffs"
 EXAMPLES = ROOT / "examples"
 
+
+def example_month_args(month: str = "2026-10") -> list[str]:
+    """Command-line arguments for the example month's usage and order forms."""
+    return [
+        "--month",
+        month,
+        "--accounts",
+        str(EXAMPLES / "accounts.csv"),
+        "--numbers",
+        str(EXAMPLES / "numbers.csv"),
+        "--calls",
+        str(EXAMPLES / "calls.csv"),
+        "--order-forms",
+        str(EXAMPLES / "order-forms"),
+    ]
+
+
 ACCOUNT_HEADER = (
     "account_id",
     "name",

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl import CatalogueNotFound
 from tariff.dsl.ast import Month
 from tariff.engine.cli.options import (
     catalogue_option,
     fail,
-    fail_with_catalogue_errors,
+    fail_problems,
     order_forms_option,
     parse_date,
-    parse_month,
+    plan_or_fail,
+    usage_options,
+    usage_or_fail,
 )
 
 OK, NOT_ISSUED = 0, 1
@@ -30,12 +31,7 @@ database_option = click.option(
 
 
 @click.command()
-@click.option(
-    "--month", required=True, metavar="YYYY-MM", callback=parse_month, help="Billing month."
-)
-@click.option("--accounts", required=True, type=click.Path(path_type=Path), help="Accounts file.")
-@click.option("--numbers", required=True, type=click.Path(path_type=Path), help="Numbers file.")
-@click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file.")
+@usage_options
 @catalogue_option
 @order_forms_option
 @database_option
@@ -72,20 +68,16 @@ def bill(
     from sqlalchemy.exc import SQLAlchemyError
 
     from tariff.engine.api import rate_month
-    from tariff.engine.catalogue import CatalogueError, load_catalogue
     from tariff.engine.ledger import LedgerConflict, issue_run, open_ledger
     from tariff.engine.text_report import summary_line
-    from tariff.engine.usage import UsageError, load_usage
+    from tariff.engine.usage import UsageError
 
+    plan = plan_or_fail("bill", catalogue, order_forms)
+    usage = usage_or_fail("bill", accounts, numbers, calls)
     try:
-        plan = load_catalogue(catalogue, order_forms)
-        run = rate_month(plan, month, load_usage(accounts, numbers, calls))
-    except CatalogueNotFound as problem:
-        fail([f"tariff bill: {problem}"])
-    except CatalogueError as problem:
-        fail_with_catalogue_errors(problem)
+        run = rate_month(plan, month, usage)
     except UsageError as problem:
-        fail([str(p) for p in problem.problems])
+        fail_problems("bill", problem)
     click.echo(summary_line(run), err=True)
     if run.rejected and not accept_rejections:
         fail(

@@ -6,23 +6,18 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl import CatalogueNotFound
 from tariff.dsl.ast import Month
 from tariff.engine.cli.options import (
-    fail,
-    fail_with_catalogue_errors,
+    fail_problems,
     order_forms_option,
-    parse_month,
+    plan_or_fail,
+    usage_options,
+    usage_or_fail,
 )
 
 
 @click.command()
-@click.option(
-    "--month", required=True, metavar="YYYY-MM", callback=parse_month, help="Billing month."
-)
-@click.option("--accounts", required=True, type=click.Path(path_type=Path), help="Accounts file.")
-@click.option("--numbers", required=True, type=click.Path(path_type=Path), help="Numbers file.")
-@click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file.")
+@usage_options
 @order_forms_option
 @click.option(
     "--format",
@@ -49,24 +44,21 @@ def diff(
     moved; then totals by package and currency. Exits 0; 2 on bad input or
     when either catalogue has errors.
     """
-    from tariff.engine.catalogue import CatalogueError, load_catalogue
     from tariff.engine.impact import invoice_impact, render_impact
-    from tariff.engine.usage import UsageError, load_usage
+    from tariff.engine.usage import UsageError
 
-    plans = []
-    for name, path in (("old", old), ("new", new)):
-        try:
-            plans.append(load_catalogue(path, order_forms))
-        except CatalogueNotFound as problem:
-            fail([f"tariff diff: the {name} catalogue: {problem}"])
-        except CatalogueError as problem:
-            click.echo(f"tariff diff: the {name} catalogue {path} has errors:", err=True)
-            fail_with_catalogue_errors(problem)
+    old_plan = plan_or_fail("diff", old, order_forms, lambda: _which("old", old))
+    new_plan = plan_or_fail("diff", new, order_forms, lambda: _which("new", new))
+    usage = usage_or_fail("diff", accounts, numbers, calls)
     try:
-        impact = invoice_impact(plans[0], plans[1], month, load_usage(accounts, numbers, calls))
+        impact = invoice_impact(old_plan, new_plan, month, usage)
     except UsageError as problem:
-        fail([str(p) for p in problem.problems])
+        fail_problems("diff", problem)
     if output_format == "json":
         click.echo(impact.to_json(), nl=False)
     else:
         click.echo(render_impact(impact, str(old), str(new)), nl=False)
+
+
+def _which(name: str, path: Path) -> None:
+    click.echo(f"tariff diff: the {name} catalogue, {path}:", err=True)

@@ -6,25 +6,20 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl import CatalogueNotFound
 from tariff.dsl.ast import Month
 from tariff.engine.cli.options import (
     catalogue_option,
-    fail,
-    fail_with_catalogue_errors,
+    fail_problems,
     order_forms_option,
-    parse_month,
+    plan_or_fail,
+    usage_options,
+    usage_or_fail,
 )
 
 
 @click.command()
-@click.option(
-    "--month", required=True, metavar="YYYY-MM", callback=parse_month, help="Billing month."
-)
+@usage_options
 @click.option("--account", "account_id", required=True, help="The account to explain.")
-@click.option("--accounts", required=True, type=click.Path(path_type=Path), help="Accounts file.")
-@click.option("--numbers", required=True, type=click.Path(path_type=Path), help="Numbers file.")
-@click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file.")
 @catalogue_option
 @order_forms_option
 @click.option(
@@ -36,10 +31,10 @@ from tariff.engine.cli.options import (
 )
 def explain(
     month: Month,
-    account_id: str,
     accounts: Path,
     numbers: Path,
     calls: Path,
+    account_id: str,
     catalogue: str | None,
     order_forms: tuple[str, ...],
     output_format: str,
@@ -48,18 +43,14 @@ def explain(
 
     Exits 0, or 2 on bad input or tariffs (including an unknown account).
     """
-    from tariff.engine.catalogue import CatalogueError, load_catalogue
     from tariff.engine.explain import explain_invoice, render_explanation
-    from tariff.engine.usage import UsageError, load_usage
+    from tariff.engine.usage import UsageError
 
+    plan = plan_or_fail("explain", catalogue, order_forms)
+    usage = usage_or_fail("explain", accounts, numbers, calls)
     try:
-        plan = load_catalogue(catalogue, order_forms)
-        explanation = explain_invoice(plan, month, load_usage(accounts, numbers, calls), account_id)
-    except CatalogueNotFound as problem:
-        fail([f"tariff explain: {problem}"])
-    except CatalogueError as problem:
-        fail_with_catalogue_errors(problem)
+        explanation = explain_invoice(plan, month, usage, account_id)
     except UsageError as problem:
-        fail([str(p) for p in problem.problems])
+        fail_problems("explain", problem)
     text = explanation.to_json() if output_format == "json" else render_explanation(explanation)
     click.echo(text, nl=False)

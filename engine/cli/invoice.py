@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tariff.dsl import CatalogueNotFound
 from tariff.dsl.ast import Month
 from tariff.engine.cli.options import (
     catalogue_option,
     fail,
-    fail_with_catalogue_errors,
+    fail_problems,
     order_forms_option,
     parse_date,
-    parse_month,
+    plan_or_fail,
+    usage_options,
+    usage_or_fail,
 )
 from tariff.engine.cli.progress import Progress
 
@@ -28,14 +29,7 @@ OK, REJECTED = 0, 1
 
 
 @click.command()
-@click.option(
-    "--month", required=True, metavar="YYYY-MM", callback=parse_month, help="Billing month."
-)
-@click.option("--accounts", required=True, type=click.Path(path_type=Path), help="Accounts file.")
-@click.option(
-    "--numbers", required=True, type=click.Path(path_type=Path), help="Tracking numbers file."
-)
-@click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file.")
+@usage_options
 @catalogue_option
 @order_forms_option
 @click.option(
@@ -92,10 +86,9 @@ def invoice(
     were rejected (unless --accept-rejections), 2 on bad input or tariffs.
     """
     from tariff.engine.api import rate_month
-    from tariff.engine.catalogue import CatalogueError, load_catalogue
     from tariff.engine.documents import InvoiceDocuments, TemplateProblem
     from tariff.engine.text_report import render_run, summary_line
-    from tariff.engine.usage import UsageError, load_usage
+    from tariff.engine.usage import UsageError
 
     if output_format in ("html", "pdf") and out is None:
         raise click.UsageError(
@@ -107,27 +100,23 @@ def invoice(
     except TemplateProblem as problem:
         fail([f"tariff invoice: {problem}"])
     progress = Progress(quiet=quiet)
+    progress.show("checking the catalogue…")
+    plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
+    progress.show(f"reading {calls}…")
+    usage = usage_or_fail("invoice", accounts, numbers, calls, progress.done)
+    progress.show(
+        f"read {usage.calls.count:,} calls, {len(usage.calls.rejections):,} rejected; rating…"
+    )
     try:
-        progress.show("checking the catalogue…")
-        plan = load_catalogue(catalogue, order_forms)
-        progress.show(f"reading {calls}…")
-        usage = load_usage(accounts, numbers, calls)
-        progress.show(
-            f"read {usage.calls.count:,} calls, {len(usage.calls.rejections):,} rejected; rating…"
-        )
         run = rate_month(plan, month, usage)
-        summary = run.summary
-        progress.show(
-            f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "
-            f"{summary.calls_rejected:,} rejected; writing…"
-        )
-    except (CatalogueNotFound, CatalogueError, UsageError) as problem:
+    except UsageError as problem:
         progress.done()
-        if isinstance(problem, CatalogueNotFound):
-            fail([f"tariff invoice: {problem}"])
-        if isinstance(problem, CatalogueError):
-            fail_with_catalogue_errors(problem)
-        fail([str(p) for p in problem.problems] + [_bad_input_footer(len(problem.problems))])
+        fail_problems("invoice", problem)
+    summary = run.summary
+    progress.show(
+        f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "
+        f"{summary.calls_rejected:,} rejected; writing…"
+    )
     progress.done()
 
     try:
@@ -151,11 +140,6 @@ def invoice(
         if not accept_rejections:
             raise SystemExit(REJECTED)
     raise SystemExit(OK)
-
-
-def _bad_input_footer(count: int) -> str:
-    problems = f"{count} problem{'s' if count != 1 else ''}"
-    return f"tariff invoice: {problems} in the input; nothing was invoiced"
 
 
 def _write_files(

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
+from tariff.dsl import CatalogueNotFound
 from tariff.dsl.ast import Month
 from tariff.dsl.diagnostics import render_text
+from tariff.engine.catalogue import CatalogueError, load_catalogue
+
+if TYPE_CHECKING:
+    from tariff.engine.plan import RatingPlan
+    from tariff.engine.usage import Usage, UsageError
+
+F = TypeVar("F", bound=Callable[..., object])
 
 BAD_INPUT = 2
 
@@ -58,9 +67,79 @@ def fail(lines: Sequence[str], status: int = BAD_INPUT) -> NoReturn:
     sys.exit(status)
 
 
-def fail_with_catalogue_errors(error: Exception) -> NoReturn:
+def fail_with_catalogue_errors(error: CatalogueError) -> NoReturn:
     """Report a CatalogueError's diagnostics as text and exit 2."""
-    diagnostics = getattr(error, "diagnostics", [])
-    sources = getattr(error, "sources", {})
-    click.echo(render_text(diagnostics, sources), err=True, nl=False)
+    click.echo(render_text(error.diagnostics, error.sources), err=True, nl=False)
     fail(["tariff: the catalogue has errors; fix them (see `tariff check`) and run again"])
+
+
+def usage_options(command: F) -> F:
+    """``--month``, ``--accounts``, ``--numbers`` and ``--calls``: one month of usage."""
+    options = [
+        click.option(
+            "--month",
+            required=True,
+            metavar="YYYY-MM",
+            callback=parse_month,
+            help="Billing month.",
+        ),
+        click.option(
+            "--accounts",
+            required=True,
+            type=click.Path(path_type=Path),
+            help="Accounts file (CSV, JSON Lines or Parquet).",
+        ),
+        click.option(
+            "--numbers",
+            required=True,
+            type=click.Path(path_type=Path),
+            help="Tracking numbers file.",
+        ),
+        click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def plan_or_fail(
+    command: str,
+    catalogue: Path | str | None,
+    order_forms: Sequence[str] = (),
+    before_failing: Callable[[], None] = lambda: None,
+) -> RatingPlan:
+    """The compiled catalogue, or every problem reported and exit 2."""
+    try:
+        return load_catalogue(catalogue, order_forms)
+    except CatalogueNotFound as problem:
+        before_failing()
+        fail([f"tariff {command}: {problem}"])
+    except CatalogueError as problem:
+        before_failing()
+        fail_with_catalogue_errors(problem)
+
+
+def usage_or_fail(
+    command: str,
+    accounts: Path,
+    numbers: Path,
+    calls: Path,
+    before_failing: Callable[[], None] = lambda: None,
+) -> Usage:
+    """The month's usage, or every problem reported (file, row, field) and exit 2."""
+    from tariff.engine.usage import UsageError, load_usage
+
+    try:
+        return load_usage(accounts, numbers, calls)
+    except UsageError as problem:
+        before_failing()
+        fail_problems(command, problem)
+
+
+def fail_problems(command: str, problem: UsageError) -> NoReturn:
+    """Report every usage problem with its file, row and field, and exit 2."""
+    count = len(problem.problems)
+    fail(
+        [str(p) for p in problem.problems]
+        + [f"tariff {command}: {count} problem{'s' if count != 1 else ''} in the input"]
+    )
