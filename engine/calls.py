@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
 from tariff.engine.models import Rejection
-from tariff.engine.tables import Table, read_table
+from tariff.engine.tables import Table
 
 CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s", "destination", "band")
 REQUIRED_CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s")
@@ -50,14 +49,6 @@ class CallTable:
     calls: pl.LazyFrame
     rejections: tuple[Rejection, ...]
     count: int
-
-
-def load_calls(path: Path) -> CallTable:
-    """The calls of a file whose fields are valid; every other call becomes a rejection.
-
-    Raises TableError if the file as a whole cannot be used.
-    """
-    return calls_from(read_table(path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS))
 
 
 def calls_from(table: Table) -> CallTable:

@@ -22,7 +22,6 @@ from tariff.engine.models import Invoice, InvoiceLine
 from tariff.engine.money import minor_unit
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORMATS = ("text", "html", "pdf")
 _EXTENSIONS = {"text": "txt", "html": "html", "pdf": "pdf"}
 
 

@@ -12,10 +12,6 @@ import functools
 from decimal import Decimal
 
 from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
-from tariff.dsl.vocabulary import ROUNDING_MODES
-
-# Rates enter the columnar engine as integer micro-units of the major unit.
-RATE_SCALE = 10**RATE_DECIMALS
 
 
 @functools.cache
@@ -61,12 +57,6 @@ def rate_to_micro(rate: Decimal) -> int:
 def round_half_up_to_minor(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit, halves away from zero (the discount's rounding)."""
     return amount.quantize(minor_unit(currency), rounding=decimal.ROUND_HALF_UP)
-
-
-def round_to_minor(amount: Decimal, currency: str, mode: str) -> Decimal:
-    """Round to the minor unit with a tariff rounding mode (``half-up``, ``half-even``, ...)."""
-    rounding = getattr(decimal, ROUNDING_MODES[mode])
-    return amount.quantize(minor_unit(currency), rounding=rounding)
 
 
 @functools.cache

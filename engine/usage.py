@@ -170,11 +170,6 @@ def row_of(record: dict[str, object]) -> int:
 # ------------------------------------------------------------------ accounts
 
 
-def load_accounts(path: Path) -> tuple[AccountRow, ...]:
-    """Every account of the accounts file; raise UsageError listing all problems."""
-    return accounts_from(_table(path, ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS))
-
-
 def accounts_from(table: Table) -> tuple[AccountRow, ...]:
     """Every account of an accounts table; raise UsageError listing all problems."""
     problems: list[UsageProblem] = []
@@ -322,11 +317,6 @@ class NumberTable:
                 "released_on": pl.Date,
             },
         )
-
-
-def load_numbers(path: Path, account_ids: set[str]) -> NumberTable:
-    """Every number assignment of the numbers file; raise UsageError listing all problems."""
-    return numbers_from(_table(path, NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS), account_ids)
 
 
 def numbers_from(table: Table, account_ids: set[str]) -> NumberTable:
