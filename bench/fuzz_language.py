@@ -20,60 +20,13 @@ import time
 import traceback
 from pathlib import Path
 
-from tariff.dsl.catalogue import Catalogue, parse_source
-from tariff.dsl.check import check_catalogue
-from tariff.dsl.format import format_source
-
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [p.read_text() for p in sorted(ROOT.glob("tariffs/*.tariff"))] + [
-    p.read_text() for p in sorted(ROOT.glob("examples/order-forms/*.tariff"))
-]
+sys.path.insert(0, str(ROOT / "tests"))
+
+# The same inputs and the same checks as the test suite's short run.
+from test_fuzz import FRAGMENTS, SOURCES, exercise  # noqa: E402
+
 ALPHABET = 'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789{}",.%#-+:\n\t_é€'
-FRAGMENTS = [
-    "{",
-    "}",
-    "\n",
-    " ",
-    ",",
-    "#",
-    '"',
-    "%",
-    "package",
-    "version",
-    "2024-01",
-    "2021-04-01",
-    "licence",
-    "call fee",
-    "10.00 GBP",
-    "-1 USD",
-    "0.0000001 GBP",
-    "fair usage",
-    "band x",
-    "prefixes",
-    '"+44"',
-    "discount 10%",
-    "on licence",
-    "from 2026-13",
-    "order form",
-    "sheet carrier",
-    "minutes from sheet",
-    "numbers fixed",
-    "partial months exempt",
-]
-
-
-def exercise(text: str) -> str:
-    """Parse, check and format one input; return which outcome it had."""
-    parsed, problems = parse_source(text, "fuzz.tariff")
-    if parsed is None:
-        assert problems and all(p.code == "T001" for p in problems)
-        return "syntax error"
-    diagnostics = check_catalogue(Catalogue((parsed,), {"fuzz.tariff": text}))
-    # format_source re-parses its result and raises if the meaning changed.
-    formatted, _ = format_source(text, "fuzz.tariff")
-    assert formatted is not None
-    assert format_source(formatted, "fuzz.tariff")[0] == formatted
-    return "diagnostics" if diagnostics else "clean"
 
 
 def random_text(rng: random.Random) -> str:

@@ -1,6 +1,6 @@
 """Fuzzing the language tools: any text gives diagnostics, never a traceback.
 
-A short run here; bench/ may run the same properties for longer.
+A short run here; bench/fuzz_language.py runs the same ``exercise`` for longer.
 """
 
 from __future__ import annotations
@@ -49,18 +49,19 @@ FRAGMENTS = [
 ]
 
 
-def exercise(text: str) -> None:
-    """Parse, check and format; all must return values, not raise."""
+def exercise(text: str) -> str:
+    """Parse, check and format; all must return values, not raise. Returns the outcome."""
     parsed, problems = parse_source(text, "fuzz.tariff")
     assert (parsed is None) == bool(problems)
     if parsed is None:
         assert all(p.code == "T001" and p.span.line >= 1 for p in problems)
-        return
-    check_catalogue(Catalogue((parsed,), {"fuzz.tariff": text}))
+        return "syntax error"
+    diagnostics = check_catalogue(Catalogue((parsed,), {"fuzz.tariff": text}))
     # format_source re-parses its result and raises if the meaning changed.
     once, _ = format_source(text, "fuzz.tariff")
     assert once is not None
     assert format_source(once, "fuzz.tariff")[0] == once
+    return "diagnostics" if diagnostics else "clean"
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
