@@ -57,13 +57,20 @@ def find_tariff_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def parse_source(text: str, path: str) -> tuple[TariffFile | None, list[Diagnostic]]:
-    """Parse one file's text into its AST, or return the syntax error."""
+    """Parse one file's text into its AST, or return its syntax errors (and no file)."""
+    parsed, problems = parse_source_recovering(text, path)
+    return (None, problems) if problems else (parsed, [])
+
+
+def parse_source_recovering(text: str, path: str) -> tuple[TariffFile, list[Diagnostic]]:
+    """The file's definitions that parse, and the syntax errors of those that do not."""
     parsed = parse_text(text, path)
-    if parsed.tree is None:
-        return None, list(parsed.diagnostics)
     builder = AstBuilder(path)
     comments = tuple(Comment(str(token), builder.token_span(token)) for token in parsed.comments)
-    return TariffFile(path, build_definitions(parsed.tree, path), comments), []
+    definitions = tuple(
+        definition for tree in parsed.trees for definition in build_definitions(tree, path)
+    )
+    return TariffFile(path, definitions, comments), list(parsed.diagnostics)
 
 
 def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
@@ -82,8 +89,8 @@ def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
             )
             continue
         sources[shown] = text
-        parsed, problems = parse_source(text, shown)
+        # Definitions that parse are checked even when others in the file do not.
+        parsed, problems = parse_source_recovering(text, shown)
         diagnostics.extend(problems)
-        if parsed is not None:
-            files.append(parsed)
+        files.append(parsed)
     return Catalogue(tuple(files), sources), diagnostics

@@ -75,24 +75,90 @@ def tariff_parser() -> Lark:
 
 @dataclass(frozen=True)
 class ParsedText:
-    """The parse tree of one file (None after a syntax error), its comments and problems."""
+    """The parse trees of one file's definitions, its comments and its syntax errors.
 
-    tree: Tree[Token] | None
+    Without errors there is one tree for the whole file. After a syntax error,
+    each top-level definition is parsed on its own, so that one run reports a
+    syntax error in every broken definition and keeps the trees of the others.
+    """
+
+    trees: tuple[Tree[Token], ...]
     comments: tuple[Token, ...]
     diagnostics: tuple[Diagnostic, ...]
 
 
 def parse_text(text: str, path: str) -> ParsedText:
-    """Parse one file's text; a syntax error becomes a T001 diagnostic, never an exception."""
+    """Parse one file's text; syntax errors become T001 diagnostics, never exceptions."""
+    tree, comments, problem = _parse(text, path)
+    if problem is None:
+        assert tree is not None
+        return ParsedText((tree,), comments, ())
+    chunks = _definition_chunks(text)
+    if chunks is None or len(chunks) < 2:
+        return ParsedText((), (), (problem,))
+    trees: list[Tree[Token]] = []
+    all_comments: list[Token] = []
+    problems: list[Diagnostic] = []
+    for start, end in chunks:
+        # Blank out the other definitions but keep every line break, so that
+        # positions in the error messages stay those of the whole file.
+        masked = "".join(
+            char if start <= index < end or char == "\n" else " " for index, char in enumerate(text)
+        )
+        tree, comments, problem = _parse(masked, path)
+        if tree is not None:
+            trees.append(tree)
+            all_comments += comments
+        if problem is not None:
+            problems.append(problem)
+    return ParsedText(tuple(trees), tuple(all_comments), tuple(problems))
+
+
+def _parse(text: str, path: str) -> tuple[Tree[Token] | None, tuple[Token, ...], Diagnostic | None]:
     _comments.tokens = []
     try:
         tree = tariff_parser().parse(text)
     except UnexpectedInput as problem:
-        return ParsedText(None, (), (_syntax_diagnostic(problem, text, path),))
+        return None, (), _syntax_diagnostic(problem, text, path)
     finally:
         comments = tuple(_comments.tokens)
         _comments.tokens = []
-    return ParsedText(tree, comments, ())
+    return tree, comments, None
+
+
+def _definition_chunks(text: str) -> list[tuple[int, int]] | None:
+    """Where each top-level definition (with the text before it) starts and ends.
+
+    None when the braces do not balance in a way that separates definitions.
+    """
+    chunks: list[tuple[int, int]] = []
+    depth, start, index = 0, 0, 0
+    in_string = in_comment = escaped = False
+    for index, char in enumerate(text):
+        if in_comment:
+            in_comment = char != "\n"
+        elif in_string:
+            escaped = char == "\\" and not escaped
+            in_string = not (char == '"' and not escaped) and char != "\n"
+        elif char == "#":
+            in_comment = True
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                chunks.append((start, index + 1))
+                start = index + 1
+    if start < len(text):
+        if chunks and depth == 0:
+            chunks[-1] = (chunks[-1][0], len(text))
+        else:
+            chunks.append((start, len(text)))
+    return chunks
 
 
 # ---------------------------------------------------------- syntax errors

@@ -14,7 +14,12 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from tariff.dsl.catalogue import Catalogue, find_tariff_files, parse_source, read_catalogue
+from tariff.dsl.catalogue import (
+    Catalogue,
+    find_tariff_files,
+    parse_source_recovering,
+    read_catalogue,
+)
 from tariff.dsl.check import check_catalogue
 from tariff.dsl.diagnostics import Diagnostic, Severity, in_source_order
 from tariff.engine.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
@@ -25,9 +30,7 @@ SERVER_NAME = "tariff"
 def document_diagnostics(text: str, path: Path, workspace: Path | None) -> list[Diagnostic]:
     """Every problem in a document's text, checked with the rest of its catalogue."""
     shown = str(path)
-    parsed, problems = parse_source(text, shown)
-    if parsed is None:
-        return problems
+    parsed, problems = parse_source_recovering(text, shown)
     context = [
         other
         for other in find_tariff_files(_catalogue_roots(path, workspace))
@@ -35,7 +38,8 @@ def document_diagnostics(text: str, path: Path, workspace: Path | None) -> list[
     ]
     others, _ = read_catalogue(context) if context else (Catalogue((), {}), [])
     together = Catalogue((*others.files, parsed), {**others.sources, shown: text})
-    return in_source_order(d for d in check_catalogue(together) if d.span.file == shown)
+    checked = [d for d in check_catalogue(together) if d.span.file == shown]
+    return in_source_order(problems + checked)
 
 
 def _catalogue_roots(path: Path, workspace: Path | None) -> list[Path]:

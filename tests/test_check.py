@@ -269,3 +269,31 @@ def test_an_order_form_pinning_a_version_before_it_starts(tmp_path):
             "2023-06 (it starts on 2024-01-01)",
         )
     ]
+
+
+def test_each_broken_definition_reports_its_syntax_error_and_the_others_are_checked(tmp_path):
+    text = """package a {
+  generation current
+  version 2024-01 {
+    licnce 1.00 GBP
+  }
+}
+
+package b {
+  generation current
+  version 2024-01 {
+    licence 1.00 GBP
+    call fee 0.10 GBP
+    minutes from sheet nowhere
+  }
+}
+
+package c {
+  version 2024-01 { licence 1.00 GBP per month per month }
+}
+"""
+    assert [(d[0], d[2]) for d in found(check(tmp_path, SHEET, text))] == [
+        ("T001", 4),
+        ("T102", 13),
+        ("T001", 18),
+    ]
