@@ -92,6 +92,7 @@ class _Accounts:
 
     @classmethod
     def of(cls, terms: Mapping[str, AccountTerms]) -> _Accounts:
+        """The accounts of ``terms`` in id order, and the sheet versions they use."""
         ids = tuple(sorted(terms))
         ordered = tuple(terms[a] for a in ids)
         keys = sorted({t.sheet.key for t in ordered})
@@ -100,6 +101,7 @@ class _Accounts:
 
     @property
     def index(self) -> dict[str, int]:
+        """Each account's position."""
         return {account_id: position for position, account_id in enumerate(self.ids)}
 
     def column(self, values: Sequence[int], position: pl.Expr) -> pl.Expr:
