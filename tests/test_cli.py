@@ -16,6 +16,7 @@ from usage_rows import (
     TARIFFS,
     account,
     calls,
+    edited_catalogue,
     example_month_args,
     number,
     write_csv,
@@ -41,13 +42,13 @@ def test_check_on_the_shipped_catalogue_is_clean():
 
 @pytest.fixture
 def broken_catalogue(tmp_path):
-    catalogue = tmp_path / "tariffs"
-    shutil.copytree(TARIFFS, catalogue)
-    growth = catalogue / "growth.tariff"
-    growth.write_text(growth.read_text().replace("sheet carrier", "sheet carier"))
-    essentials = catalogue / "essentials.tariff"
-    essentials.write_text(essentials.read_text().replace("59.00 GBP", "59.001 GBP"))
-    return catalogue
+    return edited_catalogue(
+        tmp_path / "tariffs",
+        {
+            "growth.tariff": [("sheet carrier", "sheet carier")],
+            "essentials.tariff": [("59.00 GBP", "59.001 GBP")],
+        },
+    )
 
 
 def test_check_reports_every_problem_with_position_and_snippet(broken_catalogue):

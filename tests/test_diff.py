@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
-from usage_rows import TARIFFS, example_month_args
+from usage_rows import TARIFFS, edited_catalogue, example_month_args
 
 from tariff.engine.cli import cli
 
@@ -17,19 +16,16 @@ MONTH = example_month_args()
 @pytest.fixture
 def new_catalogue(tmp_path):
     """The reference catalogue with a dearer Professional and UK mobile rate."""
-    new = tmp_path / "new"
-    shutil.copytree(TARIFFS, new)
-    professional = new / "professional.tariff"
-    professional.write_text(
-        professional.read_text()
-        .replace("licence 249.00 GBP, 325.00 USD", "licence 259.00 GBP, 335.00 USD")
-        .replace("unit rate 0.10 GBP, 0.15 USD", "unit rate 0.12 GBP, 0.15 USD")
+    return edited_catalogue(
+        tmp_path / "new",
+        {
+            "professional.tariff": [
+                ("licence 249.00 GBP, 325.00 USD", "licence 259.00 GBP, 335.00 USD"),
+                ("unit rate 0.10 GBP, 0.15 USD", "unit rate 0.12 GBP, 0.15 USD"),
+            ],
+            "carrier.tariff": [("rate 0.040 GBP, 0.050 USD", "rate 0.045 GBP, 0.050 USD")],
+        },
     )
-    carrier = new / "carrier.tariff"
-    carrier.write_text(
-        carrier.read_text().replace("rate 0.040 GBP, 0.050 USD", "rate 0.045 GBP, 0.050 USD")
-    )
-    return new
 
 
 def invoke(*args):

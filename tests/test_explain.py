@@ -14,6 +14,7 @@ from usage_rows import (
     TARIFFS,
     account,
     calls,
+    edited_catalogue,
     number,
     write_csv,
 )
@@ -126,10 +127,7 @@ def test_explain_an_unknown_account_is_bad_input():
 
 
 def test_explain_with_a_broken_catalogue_exits_2(tmp_path):
-    import shutil
-
-    broken = tmp_path / "tariffs"
-    shutil.copytree(TARIFFS, broken)
+    broken = edited_catalogue(tmp_path / "tariffs", {})
     (broken / "carrier.tariff").write_text("sheet carrier {")
     args = list(EXAMPLE_ARGS)
     args[args.index("--catalog") + 1] = str(broken)

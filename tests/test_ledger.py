@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from usage_rows import EXAMPLES, TARIFFS, example_month_args
+from usage_rows import EXAMPLES, edited_catalogue, example_month_args
 
 from tariff.engine.cli import cli
 from tariff.engine.ledger import PAUSE_VARIABLE, documents, open_ledger
@@ -36,13 +35,13 @@ def issued(ledger_url):
 @pytest.fixture
 def dearer(tmp_path):
     """A catalogue in which ACC-001's and ACC-002's invoices change."""
-    catalogue = tmp_path / "dearer"
-    shutil.copytree(TARIFFS, catalogue)
-    professional = catalogue / "professional.tariff"
-    professional.write_text(professional.read_text().replace("249.00 GBP", "259.00 GBP"))
-    carrier = catalogue / "carrier.tariff"
-    carrier.write_text(carrier.read_text().replace("rate 0.040 GBP", "rate 0.045 GBP"))
-    return catalogue
+    return edited_catalogue(
+        tmp_path / "dearer",
+        {
+            "professional.tariff": [("249.00 GBP", "259.00 GBP")],
+            "carrier.tariff": [("rate 0.040 GBP", "rate 0.045 GBP")],
+        },
+    )
 
 
 def test_a_month_is_issued_once_with_sequential_numbers(ledger_url):

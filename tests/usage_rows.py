@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -40,6 +41,23 @@ ACCOUNT_HEADER = (
 )
 NUMBER_HEADER = ("number", "account_id", "kind", "assigned_from", "released_on")
 CALL_HEADER = ("call_id", "number", "started_at", "duration_s", "destination", "band")
+
+
+def edited_catalogue(destination: Path, edits: Mapping[str, Sequence[tuple[str, str]]]) -> Path:
+    """A copy of the shipped catalogue with text replaced in named files.
+
+    ``edits`` maps a file name to (old, new) replacements; each old text must be
+    in the file, so that a test never passes because its edit missed.
+    """
+    shutil.copytree(TARIFFS, destination)
+    for name, replacements in edits.items():
+        path = destination / name
+        text = path.read_text()
+        for old, new in replacements:
+            assert old in text, f"{old!r} is not in {name}"
+            text = text.replace(old, new)
+        path.write_text(text)
+    return destination
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, object]]) -> Path:
