@@ -1,23 +1,26 @@
-"""Rating a month of calls over whole columns (polars), exactly, in integers.
+"""Rating a month of calls over whole columns, exactly, in integers.
 
-One lazy query gives every call an account, a period and a band, and polars
-runs its branches (the aggregates, the rejections, the counts) together:
+Text is turned into small integer codes once (polars categoricals: one code per
+distinct tracking number, destination and band name), and everything per call
+is then numpy arithmetic on those codes, using tables built once per distinct
+value:
 
 1. **Assign**: a call belongs to the account that held its number on the call's
    date in that account's time zone. Every date bound (an assignment's start and
    end, the billing month's first and last day) is turned once into a UTC
    instant per account, so each call needs only comparisons, never a time-zone
-   conversion. Numbers held by one account without dates map straight to it.
+   conversion. At a hand-over between accounts in different time zones both may
+   seem to hold the number; the newer assignment wins.
 2. **Period**: the calls that start inside their account's billing month.
 3. **Band**: an explicit ``band`` wins; otherwise the destination is read with the
    sheet's dial rules and matched to its longest prefix, once per distinct
-   destination, and the result mapped back onto the calls.
+   destination and sheet.
 4. **Price**: each call's minute charge is ``duration × rate / 60`` rounded to the
    minor unit with the sheet's mode, in integer arithmetic on rates held as
-   micro-units, the rate picked from a table by (account, band).
+   micro-units.
 5. **Aggregate**: per account and band the calls, seconds, charges and
-   chargeable calls, and per account and tracking number the calls that count
-   for Fair Usage.
+   chargeable calls, and per number assignment the calls that count for Fair
+   Usage.
 
 Everything rejected on the way is returned with its row and reason.
 """
@@ -25,11 +28,15 @@ Everything rejected on the way is returned with its row and reason.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from tariff.dsl.ast import Month
@@ -42,14 +49,20 @@ from tariff.engine.plan import SheetVersionTerms
 from tariff.engine.terms import AccountTerms
 from tariff.engine.usage import NumberAssignment, NumberTable
 
+Ints = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"\+?[0-9]+")
 # Band codes for calls that select no band.
 _BARRED, _NO_BAND, _NOT_A_DESTINATION = -1, -2, -3
+# Instants before and after every call: open ends of an assignment.
+_EVER, _NEVER_ENDS = np.iinfo(np.int64).min, np.iinfo(np.int64).max
 # A threshold no call reaches: accounts without Fair Usage count nothing.
 _NEVER = 2**62
 _MICROSECONDS = 1_000_000
+_ROUNDING_MODES = ("half-up", "up", "down", "half-even")
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ class _Accounts:
     ids: tuple[str, ...]
     terms: tuple[AccountTerms, ...]
     sheets: tuple[SheetVersionTerms, ...]
-    sheet_of: tuple[int, ...]
+    sheet_of: Ints
 
     @classmethod
     def of(cls, terms: Mapping[str, AccountTerms]) -> _Accounts:
@@ -97,16 +110,62 @@ class _Accounts:
         ordered = tuple(terms[a] for a in ids)
         keys = sorted({t.sheet.key for t in ordered})
         sheets = tuple(next(t.sheet for t in ordered if t.sheet.key == k) for k in keys)
-        return cls(ids, ordered, sheets, tuple(keys.index(t.sheet.key) for t in ordered))
+        sheet_of = np.array([keys.index(t.sheet.key) for t in ordered], dtype=np.int64)
+        return cls(ids, ordered, sheets, sheet_of)
 
     @property
     def index(self) -> dict[str, int]:
         """Each account's position."""
         return {account_id: position for position, account_id in enumerate(self.ids)}
 
-    def column(self, values: Sequence[int], position: pl.Expr) -> pl.Expr:
-        """A per-account value picked for each call by its account's position."""
-        return pl.lit(pl.Series(values, dtype=pl.Int64)).gather(position)
+    def per_account(self, values: Sequence[int]) -> Ints:
+        """One integer per account, by position."""
+        return np.array(values, dtype=np.int64)
+
+    @property
+    def band_width(self) -> int:
+        """Bands in the widest sheet: (account, band) is numbered account × width + band."""
+        return max(len(sheet.bands) for sheet in self.sheets)
+
+
+@dataclass(frozen=True)
+class _CodedCalls:
+    """The valid calls, and for each its account, assignment, month and band.
+
+    ``account`` and ``holding`` are -1 where nobody held the number when the call
+    started; ``band`` is a band position in the account's sheet or a negative code.
+    """
+
+    frame: pl.DataFrame
+    holdings: _Holdings
+    account: Ints
+    holding: Ints
+    in_month: Flags
+    band: Ints
+
+    @property
+    def held(self) -> Flags:
+        """Calls to a number some account held when they started."""
+        return self.account >= 0
+
+    @property
+    def rated(self) -> Flags:
+        """Calls in the month that have a band: the ones that are priced."""
+        return self.in_month & (self.band >= 0)
+
+
+@dataclass(frozen=True)
+class _PricedCalls:
+    """The priced calls (positions into the coded calls) and their charges and flags."""
+
+    positions: Ints
+    account: Ints
+    holding: Ints
+    band: Ints
+    duration: Ints
+    amount: Ints
+    chargeable: Flags
+    counts: Flags
 
 
 def rate_calls(
@@ -122,35 +181,19 @@ def rate_calls(
         return RatedCalls({}, tuple(_unheld_rejections(calls.file, unheld, numbers)), 0, 0)
     accounts = _Accounts.of(terms)
     coded = _coded(calls, numbers, accounts, month)
-    held = pl.col("account").is_not_null()
-    in_month = held & pl.col("in_month")
-    rated = in_month & (pl.col("band_index") >= 0)
-    priced = coded.filter(rated).select(*_priced_columns(accounts))
-    per_band, counted, unpriced, unheld, totals = pl.collect_all(
-        [
-            priced.group_by("account", "band_index").agg(
-                pl.len().alias("calls"),
-                pl.col("duration_s").sum().alias("seconds"),
-                pl.col("amount").sum(),
-                pl.col("chargeable").sum(),
-            ),
-            priced.filter(pl.col("counts")).group_by("account", "number").agg(pl.len()),
-            coded.filter(in_month & (pl.col("band_index") < 0)).select(
-                "row", "call_id", "account", "band", "destination", "band_index"
-            ),
-            coded.filter(~held).select("row", "call_id", "number", "started_at"),
-            coded.select(
-                rated.sum().alias("rated"), (held & ~pl.col("in_month")).sum().alias("other")
-            ),
-        ]
-    )
+    priced = _priced(coded, accounts)
+    held, rated = coded.held, coded.rated
+    unheld = coded.frame.filter(pl.Series(~held)).select("row", "call_id", "number", "started_at")
+    unpriced = coded.frame.with_columns(
+        pl.Series("account", coded.account), pl.Series("band_index", coded.band)
+    ).filter(pl.Series(coded.in_month & ~rated))
     rejections = _unheld_rejections(calls.file, unheld, numbers)
     rejections += _band_rejections(calls.file, unpriced, accounts)
     return RatedCalls(
-        _usage(per_band, counted, accounts),
+        _usage(priced, coded.holdings, accounts),
         tuple(rejections),
-        int(totals["rated"][0]),
-        int(totals["other"][0]),
+        int(np.count_nonzero(rated)),
+        int(np.count_nonzero(held & ~coded.in_month)),
     )
 
 
@@ -168,60 +211,69 @@ def rated_calls_of(
     """
     accounts = _Accounts.of(terms)
     position = accounts.index[account_id]
-    bands = list(accounts.sheets[accounts.sheet_of[position]].bands)
-    rated = (
-        _coded(calls, numbers, accounts, month)
-        .filter((pl.col("account") == position) & pl.col("in_month") & (pl.col("band_index") >= 0))
-        .select("row", "call_id", "started_at", *_priced_columns(accounts))
-        .sort("started_at", "row")
-        .collect()
-    )
-    band_names = pl.Series(bands, dtype=pl.String)
-    return rated.select(
+    priced = _priced(_coded(calls, numbers, accounts, month), accounts)
+    mine = priced.account == position
+    bands = list(accounts.sheets[int(accounts.sheet_of[position])].bands)
+    frame: pl.DataFrame = calls_frame(calls)[priced.positions[mine]]
+    return frame.select(
         "row",
         "call_id",
         "number",
         "started_at",
         "duration_s",
-        band_names.gather(rated["band_index"]).alias("band"),
-        "amount",
-        "chargeable",
-        "counts",
-    )
+        pl.Series("band", bands, dtype=pl.String).gather(priced.band[mine]),
+        pl.Series("amount", priced.amount[mine]),
+        pl.Series("chargeable", priced.chargeable[mine]),
+        pl.Series("counts", priced.counts[mine]),
+    ).sort("started_at", "row")
+
+
+def calls_frame(calls: CallTable) -> pl.DataFrame:
+    """The valid calls, materialised."""
+    return calls.calls.collect()
 
 
 def _coded(
     calls: CallTable, numbers: NumberTable, accounts: _Accounts, month: Month
-) -> pl.LazyFrame:
-    """Every call with its account (or null), whether it is in the month, and its band code."""
-    assigned = _assign_accounts(calls.calls, numbers, accounts)
-    destinations = calls.calls.select(pl.col("destination").unique()).collect()["destination"]
-    # Materialised once: several queries read it, and mapping numbers and
-    # destinations again for each would cost more.
-    return (
-        assigned.join(_destination_bands(destinations, accounts), on="destination", how="left")
-        .with_columns(
-            _within(month, accounts).alias("in_month"),
-            _band_index(accounts).alias("band_index"),
-        )
-        .collect()
-        .lazy()
+) -> _CodedCalls:
+    """Every valid call with its account, assignment, month and band codes."""
+    frame = calls_frame(calls)
+    started = frame["started_at"].cast(pl.Int64).to_numpy()
+    holdings = _Holdings.of(numbers, accounts)
+    account, holding = holdings.assign(frame["number"], started)
+    known = np.maximum(account, 0)
+    starts = accounts.per_account(
+        [_local_midnight(month.first_day, t.timezone) for t in accounts.terms]
     )
+    ends = accounts.per_account(
+        [_local_midnight(month.next.first_day, t.timezone) for t in accounts.terms]
+    )
+    in_month = (account >= 0) & (started >= _lookup(starts, known))
+    in_month &= started < _lookup(ends, known)
+    band = _bands(frame, accounts, _lookup(accounts.sheet_of, known))
+    return _CodedCalls(frame, holdings, account, holding, in_month, band)
 
 
-def _usage(
-    per_band: pl.DataFrame, counted: pl.DataFrame, accounts: _Accounts
-) -> dict[str, AccountUsage]:
-    usage: dict[str, AccountUsage] = {}
-    for position, band, count, seconds, amount, chargeable in per_band.iter_rows():
-        mine = usage.setdefault(accounts.ids[position], AccountUsage())
-        mine.calls += count
-        mine.chargeable_calls += chargeable
-        band_name = list(accounts.sheets[accounts.sheet_of[position]].bands)[band]
-        mine.bands[band_name] = BandUsage(count, seconds, amount)
-    for position, number, count in counted.iter_rows():
-        usage.setdefault(accounts.ids[position], AccountUsage()).counted_calls[number] = count
-    return usage
+def _lookup(table: Ints, key: Ints) -> Ints | np.int64:
+    """``table[key]`` for every call, or the one value when the table holds only one.
+
+    Most months have one time zone, one sheet and one currency: a single value
+    spares a gather over every call.
+    """
+    if table.size and bool((table == table[0]).all()):
+        return np.int64(table[0])
+    return table[key]
+
+
+def _codes(column: pl.Series) -> tuple[Ints, list[str | None]]:
+    """Each value's code and the distinct values by code; a missing value gets the last code."""
+    categories = pl.Categories.random()
+    categorical = column.cast(pl.Categorical(categories))
+    # The categories live only as long as a column uses them: read them first.
+    distinct: list[str | None] = categories.to_series().to_list()
+    missing = len(distinct)
+    distinct.append(None)
+    return categorical.to_physical().fill_null(missing).cast(pl.Int64).to_numpy(), distinct
 
 
 # ------------------------------------------------------------------- assign
@@ -233,78 +285,80 @@ def _local_midnight(day: dt.date, zone: str) -> int:
     return int(start.timestamp()) * _MICROSECONDS
 
 
-def _assign_accounts(
-    calls: pl.LazyFrame, numbers: NumberTable, accounts: _Accounts
-) -> pl.LazyFrame:
-    """The calls with ``account``: the position of the account holding the number then, or null."""
-    index = accounts.index
-    by_number: dict[str, list[NumberAssignment]] = {}
-    for assignment in numbers.assignments:
-        by_number.setdefault(assignment.number, []).append(assignment)
-    always = {
-        number: index[held[0].account_id]
-        for number, held in by_number.items()
-        if len(held) == 1 and held[0].assigned_from is None and held[0].released_on is None
-    }
-    holders = pl.LazyFrame(
-        {"number": list(always), "account": list(always.values())},
-        schema={"number": pl.String, "account": pl.Int32},
-    )
-    if len(always) == len(by_number):
-        return calls.join(holders, on="number", how="left")
-    dated_numbers = [number for number in by_number if number not in always]
-    zone = {account_id: accounts.terms[i].timezone for account_id, i in index.items()}
-    windows = pl.LazyFrame(
-        [
-            {
-                "number": a.number,
-                "held_by": index[a.account_id],
-                "since": _local_midnight(a.assigned_from, zone[a.account_id])
-                if a.assigned_from
-                else None,
-                "until": _local_midnight(a.released_on, zone[a.account_id])
-                if a.released_on
-                else None,
-            }
-            for number in dated_numbers
-            for a in by_number[number]
-        ],
-        schema={"number": pl.String, "held_by": pl.Int32, "since": pl.Int64, "until": pl.Int64},
-    )
-    started = pl.col("started_at").cast(pl.Int64)
-    dated = calls.filter(pl.col("number").is_in(dated_numbers))
-    dated_holders = (
-        dated.select("row", "number", "started_at")
-        .join(windows, on="number", how="inner")
-        .filter(
-            (pl.col("since").is_null() | (started >= pl.col("since")))
-            & (pl.col("until").is_null() | (started < pl.col("until")))
-        )
-        # At a hand-over between accounts in different time zones both may
-        # seem to hold the number; the newer assignment wins.
-        .sort("since", descending=True, nulls_last=True)
-        .unique("row", keep="first")
-        .select("row", pl.col("held_by").alias("account"))
-    )
-    return pl.concat(
-        [
-            calls.filter(~pl.col("number").is_in(dated_numbers)).join(
-                holders, on="number", how="left"
+@dataclass(frozen=True)
+class _Holdings:
+    """The numbers file as instants: who held each number, from when and until when."""
+
+    assignments: tuple[NumberAssignment, ...]
+    account: Ints
+    since: Ints
+    until: Ints
+
+    @classmethod
+    def of(cls, numbers: NumberTable, accounts: _Accounts) -> _Holdings:
+        """The assignments of the accounts being rated, bounds as UTC instants."""
+        index = accounts.index
+        held = tuple(a for a in numbers.assignments if a.account_id in index)
+        positions = [index[a.account_id] for a in held]
+        zones = [accounts.terms[p].timezone for p in positions]
+        return cls(
+            held,
+            np.array(positions, dtype=np.int64),
+            np.array(
+                [
+                    _local_midnight(a.assigned_from, zone) if a.assigned_from else _EVER
+                    for a, zone in zip(held, zones, strict=True)
+                ],
+                dtype=np.int64,
             ),
-            dated.join(dated_holders, on="row", how="left"),
+            np.array(
+                [
+                    _local_midnight(a.released_on, zone) if a.released_on else _NEVER_ENDS
+                    for a, zone in zip(held, zones, strict=True)
+                ],
+                dtype=np.int64,
+            ),
+        )
+
+    def assign(self, numbers: pl.Series, started: Ints) -> tuple[Ints, Ints]:
+        """Each call's account and assignment positions (-1: nobody held the number then).
+
+        A number held by one account for good needs no comparison; the others
+        try their assignments newest first (latest start), and the first that
+        holds the number at the call's start wins.
+        """
+        codes, distinct = _codes(numbers)
+        by_number: dict[str, list[int]] = {}
+        for position, assignment in enumerate(self.assignments):
+            by_number.setdefault(assignment.number, []).append(position)
+        tries = [
+            sorted(by_number.get(number, []), key=lambda p: int(self.since[p]), reverse=True)
+            if number is not None
+            else []
+            for number in distinct
         ]
-    )
+        always = np.array(
+            [t[0] if len(t) == 1 and self._open(t[0]) else -1 for t in tries], dtype=np.int64
+        )
+        holding = always[codes]
+        dated = np.flatnonzero(
+            np.array([len(t) > 1 or (len(t) == 1 and not self._open(t[0])) for t in tries])[codes]
+        )
+        # Oldest first, so that a newer assignment that holds the number overwrites it.
+        for attempt in reversed(range(max(map(len, tries), default=0))):
+            candidate = np.array([t[attempt] if attempt < len(t) else -1 for t in tries])
+            tried = dated[candidate[codes[dated]] >= 0]
+            window = candidate[codes[tried]]
+            holds = (started[tried] >= self.since[window]) & (started[tried] < self.until[window])
+            holding[tried[holds]] = window[holds]
+        account = np.full(len(started), -1, dtype=np.int64)
+        held = holding >= 0
+        account[held] = self.account[holding[held]]
+        return account, holding
 
-
-def _within(month: Month, accounts: _Accounts) -> pl.Expr:
-    """Whether each call starts inside its account's billing month, in its time zone."""
-    starts = [_local_midnight(month.first_day, t.timezone) for t in accounts.terms]
-    ends = [_local_midnight(month.next.first_day, t.timezone) for t in accounts.terms]
-    account = pl.col("account")
-    started = pl.col("started_at").cast(pl.Int64)
-    return (started >= accounts.column(starts, account)) & (
-        started < accounts.column(ends, account)
-    )
+    def _open(self, position: int) -> bool:
+        """Whether an assignment has neither a start nor an end."""
+        return bool(self.since[position] == _EVER and self.until[position] == _NEVER_ENDS)
 
 
 def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) -> list[Rejection]:
@@ -329,23 +383,28 @@ def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) ->
 # --------------------------------------------------------------------- band
 
 
-def _band_index(accounts: _Accounts) -> pl.Expr:
-    """Each call's band position in its account's sheet, or a negative code."""
-    by_sheet = []
-    for position, sheet in enumerate(accounts.sheets):
-        named = {name: index for index, name in enumerate(sheet.bands)}
-        by_sheet.append(
-            pl.when(pl.col("band").is_not_null())
-            .then(pl.col("band").replace_strict(named, default=_NO_BAND, return_dtype=pl.Int32))
-            .otherwise(pl.col(f"destination_band_{position}"))
-        )
-    if len(by_sheet) == 1:
-        return by_sheet[0]
-    sheet_position = accounts.column(accounts.sheet_of, pl.col("account"))
-    chosen = by_sheet[0]
-    for position, expression in enumerate(by_sheet[1:], start=1):
-        chosen = pl.when(sheet_position == position).then(expression).otherwise(chosen)
-    return chosen
+def _bands(frame: pl.DataFrame, accounts: _Accounts, sheet: Ints | np.int64) -> Ints:
+    """Each call's band position in its sheet, or a negative code; ``sheet`` per call."""
+    destination, destinations = _codes(frame["destination"])
+    distinct = pl.Series(destinations, dtype=pl.String)
+    by_destination = np.array(
+        [_destination_bands(distinct, s) for s in accounts.sheets], dtype=np.int64
+    )
+    band: Ints = by_destination[sheet, destination]
+    if frame["band"].null_count() == frame.height:
+        return band
+    named, names = _codes(frame["band"])
+    by_name = np.array(
+        [[_band_position(name, s) for name in names] for s in accounts.sheets], dtype=np.int64
+    )
+    explicit = named < len(names) - 1
+    sheet_of_explicit = sheet[explicit] if isinstance(sheet, np.ndarray) else sheet
+    band[explicit] = by_name[sheet_of_explicit, named[explicit]]
+    return band
+
+
+def _band_position(name: str | None, sheet: SheetVersionTerms) -> int:
+    return list(sheet.bands).index(name) if name is not None and name in sheet.bands else _NO_BAND
 
 
 def read_destination(destination: str, sheet: SheetVersionTerms) -> str | None:
@@ -361,41 +420,54 @@ def read_destination(destination: str, sheet: SheetVersionTerms) -> str | None:
     return phone
 
 
-def _destination_bands(destinations: pl.Series, accounts: _Accounts) -> pl.LazyFrame:
-    """Each distinct destination and, per sheet, its band position (or a negative code)."""
-    distinct = destinations.drop_nulls().to_list()
-    columns: dict[str, list[object]] = {"destination": list(distinct)}
-    for position, sheet in enumerate(accounts.sheets):
-        bands = list(sheet.bands)
-        table = {
-            prefix: (bands.index(band) if band is not None else _BARRED)
-            for prefix, band in sheet.prefix_bands().items()
-        }
-        lengths = sorted({len(prefix) for prefix in table}, reverse=True)
-        codes: list[object] = []
-        for destination in distinct:
-            reading = read_destination(destination, sheet)
-            if reading is None:
-                codes.append(_NOT_A_DESTINATION)
-                continue
-            codes.append(
-                next(
-                    (table[reading[:n]] for n in lengths if reading[:n] in table),
-                    _NO_BAND,
-                )
-            )
-        columns[f"destination_band_{position}"] = codes
-    schema: dict[str, pl.DataType] = {name: pl.Int32() for name in columns}
-    schema["destination"] = pl.String()
-    return pl.LazyFrame(columns, schema=schema)
+def _destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.Series:
+    """The band position (or a negative code) of each distinct destination on one sheet.
+
+    Plain phone numbers (ASCII digits, maybe a leading +), nearly all of them,
+    are read and matched over the whole column; anything else is read by
+    :func:`read_destination` one at a time.
+    """
+    text = pl.col("destination")
+    plain = text.str.contains(r"^\+?[0-9]+$")
+    dialled: pl.Expr = text
+    for prefix in sorted(sheet.dial, key=len):
+        replaced = pl.lit(sheet.dial[prefix]) + text.str.slice(len(prefix))
+        dialled = pl.when(text.str.starts_with(prefix)).then(replaced).otherwise(dialled)
+    frame = destinations.to_frame("destination")
+    readings = frame.select(pl.when(plain).then(dialled).alias("reading"))["reading"]
+    others = frame.with_row_index().filter(text.is_not_null() & ~plain)
+    if others.height:
+        careful = [read_destination(d, sheet) for d in others["destination"]]
+        readings = readings.scatter(others["index"], pl.Series(careful, dtype=pl.String))
+    bands = list(sheet.bands)
+    table = {
+        prefix: (bands.index(band) if band is not None else _BARRED)
+        for prefix, band in sheet.prefix_bands().items()
+    }
+    reading = pl.col("reading")
+    # Longest prefix first: the first that matches decides.
+    matches = [
+        reading.str.slice(0, length).replace_strict(table, default=None, return_dtype=pl.Int64)
+        for length in sorted({len(prefix) for prefix in table}, reverse=True)
+    ]
+    return (
+        readings.to_frame()
+        .select(
+            pl.when(reading.is_null())
+            .then(_NOT_A_DESTINATION)
+            .otherwise(pl.coalesce(*matches, pl.lit(_NO_BAND)))
+        )
+        .to_series()
+    )
 
 
 def _band_rejections(file: str, unpriced: pl.DataFrame, accounts: _Accounts) -> list[Rejection]:
     # Many calls share a destination: explain each distinct problem once.
     reasons: dict[tuple[int, str | None, str | None, int], tuple[str, str]] = {}
     rejections = []
-    for row, call_id, position, band, destination, code in unpriced.iter_rows():
-        key = (accounts.sheet_of[position], band, destination, code)
+    rows = unpriced.select("row", "call_id", "account", "band", "destination", "band_index")
+    for row, call_id, position, band, destination, code in rows.iter_rows():
+        key = (int(accounts.sheet_of[position]), band, destination, code)
         if key not in reasons:
             reasons[key] = _band_problem(band, destination, code, accounts.sheets[key[0]])
         field_name, reason = reasons[key]
@@ -430,57 +502,66 @@ def _band_problem(
 # -------------------------------------------------------------------- price
 
 
-def _priced_columns(accounts: _Accounts) -> list[pl.Expr]:
-    """Account, band, number, duration, and each call's charge and flags."""
-    width = max(len(sheet.bands) for sheet in accounts.sheets)
+def _priced(coded: _CodedCalls, accounts: _Accounts) -> _PricedCalls:
+    """The rated calls: charges in minor units, whether chargeable, whether they count."""
+    positions = np.flatnonzero(coded.rated)
+    account, band = coded.account[positions], coded.band[positions]
+    duration = coded.frame["duration_s"].to_numpy()[positions]
+    width = accounts.band_width
     rates = []
-    for position, terms in enumerate(accounts.terms):
-        bands = list(accounts.sheets[accounts.sheet_of[position]].bands)
-        row = [rate_to_micro(terms.band_rates[band].amount) for band in bands]
+    for terms, sheet in zip(accounts.terms, accounts.sheet_of.tolist(), strict=True):
+        row = [_micro(terms.band_rates[b].amount) for b in accounts.sheets[sheet].bands]
         rates += row + [0] * (width - len(row))
-    divisors = [60 * 10 ** (RATE_DECIMALS - MINOR_DIGITS[t.currency]) for t in accounts.terms]
-    chargeable_from = [t.package.chargeable_from_seconds for t in accounts.terms]
-    counting_from = [
-        fair_usage.counting_from_seconds if (fair_usage := t.fair_usage) else _NEVER
-        for t in accounts.terms
-    ]
-    account = pl.col("account")
-    duration = pl.col("duration_s")
-    rate = accounts.column(rates, account * width + pl.col("band_index"))
-    divisor = accounts.column(divisors, account)
-    rounding = [sheet.rounding for sheet in accounts.sheets]
-    amount = _minor_units(duration, rate, divisor, rounding[0])
-    if len(set(rounding)) > 1:
-        sheet = accounts.column(accounts.sheet_of, account)
-        for position, mode in enumerate(rounding[1:], start=1):
-            amount = (
-                pl.when(sheet == position)
-                .then(_minor_units(duration, rate, divisor, mode))
-                .otherwise(amount)
-            )
-    return [
+    rate = np.array(rates, dtype=np.int64)[account * width + band]
+    divisor = _lookup(
+        accounts.per_account(
+            [60 * 10 ** (RATE_DECIMALS - MINOR_DIGITS[t.currency]) for t in accounts.terms]
+        ),
         account,
-        pl.col("band_index"),
-        pl.col("number"),
+    )
+    # duration = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
+    amount, remainder = np.divmod(duration, divisor)
+    amount *= rate
+    remainder *= rate
+    modes = [sheet.rounding for sheet in accounts.sheets]
+    if len(set(modes)) == 1:
+        amount += _rounded_division(remainder, divisor, modes[0])
+    else:
+        sheet_mode = np.array([sorted(set(modes)).index(m) for m in modes])[
+            accounts.sheet_of[account]
+        ]
+        for index, mode in enumerate(sorted(set(modes))):
+            chosen = sheet_mode == index
+            divisor_chosen = divisor[chosen] if isinstance(divisor, np.ndarray) else divisor
+            amount[chosen] += _rounded_division(remainder[chosen], divisor_chosen, mode)
+    chargeable_from = accounts.per_account(
+        [t.package.chargeable_from_seconds for t in accounts.terms]
+    )
+    counting_from = accounts.per_account(
+        [
+            fair_usage.counting_from_seconds if (fair_usage := t.fair_usage) else _NEVER
+            for t in accounts.terms
+        ]
+    )
+    return _PricedCalls(
+        positions,
+        account,
+        coded.holding[positions],
+        band,
         duration,
-        amount.alias("amount"),
-        (duration >= accounts.column(chargeable_from, account)).alias("chargeable"),
-        (duration >= accounts.column(counting_from, account)).alias("counts"),
-    ]
+        amount,
+        duration >= _lookup(chargeable_from, account),
+        duration >= _lookup(counting_from, account),
+    )
 
 
-def _minor_units(duration: pl.Expr, rate: pl.Expr, divisor: pl.Expr, rounding: str) -> pl.Expr:
-    """Each call's charge in minor units: duration × rate / divisor, rounded per call.
-
-    The duration is split as ``q × divisor + r`` so that ``q × rate`` is exact and
-    only ``r × rate / divisor`` (never near 64-bit overflow) needs rounding.
-    """
-    whole = (duration // divisor) * rate
-    numerator = (duration % divisor) * rate
-    return whole + _rounded_division(numerator, divisor, rounding)
+@functools.cache
+def _micro(rate: Decimal) -> int:
+    """A rate in micro-units, once per distinct rate: accounts share a handful of rates."""
+    return rate_to_micro(rate)
 
 
-def _rounded_division(numerator: pl.Expr, divisor: pl.Expr, rounding: str) -> pl.Expr:
+def _rounded_division(numerator: Ints, divisor: Ints | np.int64, rounding: str) -> Ints:
     """``numerator / divisor`` for numerator ≥ 0, rounded with a tariff rounding mode."""
     if rounding == "half-up":
         return (2 * numerator + divisor) // (2 * divisor)
@@ -494,5 +575,49 @@ def _rounded_division(numerator: pl.Expr, divisor: pl.Expr, rounding: str) -> pl
         round_up = (twice_remainder > divisor) | (
             (twice_remainder == divisor) & (quotient % 2 == 1)
         )
-        return quotient + round_up.cast(pl.Int64)
+        rounded: Ints = quotient + round_up
+        return rounded
     raise ValueError(f"unknown rounding mode {rounding!r}")
+
+
+# ---------------------------------------------------------------- aggregate
+
+
+def _usage(
+    priced: _PricedCalls, holdings: _Holdings, accounts: _Accounts
+) -> dict[str, AccountUsage]:
+    """Per account: calls, chargeable calls, and per band and per number what it used."""
+    width = accounts.band_width
+    key = priced.account * width + priced.band
+    size = len(accounts.ids) * width
+    calls = np.bincount(key, minlength=size)
+    seconds = np.zeros(size, dtype=np.int64)
+    np.add.at(seconds, key, priced.duration)
+    amount = np.zeros(size, dtype=np.int64)
+    np.add.at(amount, key, priced.amount)
+    chargeable = np.bincount(key[priced.chargeable], minlength=size)
+    usage: dict[str, AccountUsage] = {}
+    band_names = [list(sheet.bands) for sheet in accounts.sheets]
+    sheet_of = accounts.sheet_of.tolist()
+    used = np.flatnonzero(calls)
+    for slot, count, used_seconds, charged, chargeable_calls in zip(
+        used.tolist(),
+        calls[used].tolist(),
+        seconds[used].tolist(),
+        amount[used].tolist(),
+        chargeable[used].tolist(),
+        strict=True,
+    ):
+        position, band = divmod(slot, width)
+        account_id = accounts.ids[position]
+        mine = usage.get(account_id) or usage.setdefault(account_id, AccountUsage())
+        mine.calls += count
+        mine.chargeable_calls += chargeable_calls
+        band_name = band_names[sheet_of[position]][band]
+        mine.bands[band_name] = BandUsage(count, used_seconds, charged)
+    counted = np.bincount(priced.holding[priced.counts], minlength=len(holdings.assignments))
+    for position in np.flatnonzero(counted).tolist():
+        held = holdings.assignments[position]
+        numbers = usage[held.account_id].counted_calls
+        numbers[held.number] = numbers.get(held.number, 0) + int(counted[position])
+    return usage

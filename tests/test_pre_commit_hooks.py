@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import click
 from click.testing import CliRunner
 from usage_rows import ROOT
 
@@ -27,7 +28,7 @@ def test_the_three_hooks_are_offered():
 
 
 def test_each_hook_entry_is_a_tariff_command():
-    commands = set(cli.commands)
+    commands = set(cli.list_commands(click.Context(cli)))
     for entry in hooks().values():
         program, command = entry.split()
         assert program == "tariff" and command in commands

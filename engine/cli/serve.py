@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def serve(
     import uvicorn
 
     from tariff.engine.portal import create_app
+
+    gc.enable()  # a server runs for long: collect its cycles (main() turned this off)
 
     app = create_app(
         database,
