@@ -20,6 +20,8 @@ from tariff.engine.tables import Table
 
 CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s", "destination", "band")
 REQUIRED_CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s")
+# Text columns with few distinct values, each coded once per distinct value.
+CODED_CALL_COLUMNS = ("number", "destination", "band")
 
 # The longest call the engine accepts, so that sums of seconds stay exact in 64 bits.
 MAX_DURATION_SECONDS = 2**31 - 1
@@ -105,15 +107,23 @@ def _normalised_text(frame: pl.DataFrame) -> list[pl.Expr]:
     one of their distinct values needs it.
     """
     columns = [_trimmed(pl.col("call_id").cast(pl.String)).alias("call_id")]
-    names = ("number", "destination", "band")
-    distinct = frame.select(pl.col(name).cast(pl.String).unique().implode() for name in names)
-    for name in names:
-        values = distinct[name][0].drop_nulls()
+    for name in CODED_CALL_COLUMNS:
+        values = _distinct(frame[name])
         if (values.str.strip_chars() != values).any() or (values == "").any():
             columns.append(_trimmed(pl.col(name).cast(pl.String)).alias(name))
+        elif isinstance(frame.schema[name], pl.Categorical):
+            columns.append(pl.col(name))  # already coded by the reader: keep the codes
         else:
             columns.append(pl.col(name).cast(pl.String))
     return columns
+
+
+def _distinct(column: pl.Series) -> pl.Series:
+    """The distinct text of a column (for a categorical, every category it may hold)."""
+    dtype = column.dtype
+    if isinstance(dtype, pl.Categorical):
+        return dtype.categories.to_series()
+    return column.cast(pl.String).unique().drop_nulls()
 
 
 def _trimmed(text: pl.Expr) -> pl.Expr:

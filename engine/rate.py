@@ -43,7 +43,7 @@ from tariff.dsl.ast import Month
 from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.engine.calls import CallTable
-from tariff.engine.models import Rejection
+from tariff.engine.models import Rejection, rejections_of
 from tariff.engine.money import rate_to_micro
 from tariff.engine.plan import SheetVersionTerms
 from tariff.engine.terms import AccountTerms
@@ -267,8 +267,11 @@ def _lookup(table: Ints, key: Ints) -> Ints | np.int64:
 
 def _codes(column: pl.Series) -> tuple[Ints, list[str | None]]:
     """Each value's code and the distinct values by code; a missing value gets the last code."""
-    categories = pl.Categories.random()
-    categorical = column.cast(pl.Categorical(categories))
+    if isinstance(column.dtype, pl.Categorical):
+        categorical, categories = column, column.dtype.categories
+    else:
+        categories = pl.Categories.random()
+        categorical = column.cast(pl.Categorical(categories))
     # The categories live only as long as a column uses them: read them first.
     distinct: list[str | None] = categories.to_series().to_list()
     missing = len(distinct)
@@ -363,7 +366,7 @@ class _Holdings:
 
 def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) -> list[Rejection]:
     known = {assignment.number for assignment in numbers.assignments}
-    rejections = []
+    records: list[dict[str, object]] = []
     for row, call_id, number, started_at in unheld.iter_rows():
         if number in known:
             reason = (
@@ -372,12 +375,10 @@ def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) ->
             )
         else:
             reason = f"unknown tracking number {number}: it is not in the numbers file"
-        rejections.append(
-            Rejection.model_construct(
-                file=file, row=row, call_id=call_id, field="number", reason=reason
-            )
+        records.append(
+            {"file": file, "row": row, "call_id": call_id, "field": "number", "reason": reason}
         )
-    return rejections
+    return rejections_of(records)
 
 
 # --------------------------------------------------------------------- band
@@ -464,19 +465,18 @@ def _destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.
 def _band_rejections(file: str, unpriced: pl.DataFrame, accounts: _Accounts) -> list[Rejection]:
     # Many calls share a destination: explain each distinct problem once.
     reasons: dict[tuple[int, str | None, str | None, int], tuple[str, str]] = {}
-    rejections = []
+    records: list[dict[str, object]] = []
     rows = unpriced.select("row", "call_id", "account", "band", "destination", "band_index")
+    sheet_of = accounts.sheet_of.tolist()
     for row, call_id, position, band, destination, code in rows.iter_rows():
-        key = (int(accounts.sheet_of[position]), band, destination, code)
+        key = (sheet_of[position], band, destination, code)
         if key not in reasons:
             reasons[key] = _band_problem(band, destination, code, accounts.sheets[key[0]])
         field_name, reason = reasons[key]
-        rejections.append(
-            Rejection.model_construct(
-                file=file, row=row, call_id=call_id, field=field_name, reason=reason
-            )
+        records.append(
+            {"file": file, "row": row, "call_id": call_id, "field": field_name, "reason": reason}
         )
-    return rejections
+    return rejections_of(records)
 
 
 def _band_problem(

@@ -52,13 +52,20 @@ class Table:
     malformed: tuple[MalformedRow, ...]
 
 
-def read_table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table:
-    """Read ``columns`` of ``path``; raise TableError if a required column is absent."""
+def read_table(
+    path: Path, columns: Sequence[str], required: Sequence[str], repetitive: Sequence[str] = ()
+) -> Table:
+    """Read ``columns`` of ``path``; raise TableError if a required column is absent.
+
+    ``repetitive`` names text columns with few distinct values (such as
+    tracking numbers): a CSV reader codes them as it reads (polars
+    categoricals), which costs less than coding them afterwards.
+    """
     shown = display_path(path)
     suffix = path.suffix.lower()
     try:
         if suffix in CSV_SUFFIXES:
-            frame, malformed = _read_csv(path, shown)
+            frame, malformed = _read_csv(path, shown, repetitive)
         elif suffix in JSON_LINES_SUFFIXES:
             frame, malformed = _read_json_lines(path, shown)
         elif suffix in PARQUET_SUFFIXES:
@@ -122,9 +129,17 @@ def _select(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
 # ----------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, shown: str) -> tuple[pl.DataFrame, list[MalformedRow]]:
+def _read_csv(
+    path: Path, shown: str, repetitive: Sequence[str]
+) -> tuple[pl.DataFrame, list[MalformedRow]]:
     try:
-        frame = pl.read_csv(path, infer_schema=False, raise_if_empty=False)
+        header = pl.read_csv(path, n_rows=0, infer_schema=False, raise_if_empty=False).columns
+        coded = {
+            name: pl.Categorical(pl.Categories.random())
+            for name in header
+            if name.strip().lower() in repetitive
+        }
+        frame = pl.read_csv(path, infer_schema=False, schema_overrides=coded, raise_if_empty=False)
     except pl.exceptions.NoDataError:
         return pl.DataFrame({"row": []}, schema={"row": pl.Int64}), []
     except pl.exceptions.ComputeError:

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +23,13 @@ from tariff.dsl.ast import Month
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.vocabulary import NUMBER_KINDS
-from tariff.engine.calls import CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CallTable, calls_from
+from tariff.engine.calls import (
+    CALL_COLUMNS,
+    CODED_CALL_COLUMNS,
+    REQUIRED_CALL_COLUMNS,
+    CallTable,
+    calls_from,
+)
 from tariff.engine.tables import Table, TableError, read_table, table_from_frame
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -98,7 +105,7 @@ def load_usage(accounts: Path | str, numbers: Path | str, calls: Path | str) -> 
     return _usage(
         lambda: _table(Path(accounts), ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS),
         lambda: _table(Path(numbers), NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS),
-        lambda: read_table(Path(calls), CALL_COLUMNS, REQUIRED_CALL_COLUMNS),
+        lambda: read_table(Path(calls), CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CODED_CALL_COLUMNS),
     )
 
 
@@ -123,12 +130,17 @@ def usage_from_frames(
 def _usage(
     accounts: Callable[[], Table], numbers: Callable[[], Table], calls: Callable[[], Table]
 ) -> Usage:
-    account_rows = accounts_from(accounts())
-    number_table = numbers_from(numbers(), {a.account_id for a in account_rows})
-    try:
-        call_table = calls_from(calls())
-    except TableError as problem:
-        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+    # The calls file is by far the biggest: it is read on a worker thread (polars
+    # parses without holding the interpreter) while the accounts and numbers
+    # are checked here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tariff-calls") as reader:
+        calls_read = reader.submit(calls)
+        account_rows = accounts_from(accounts())
+        number_table = numbers_from(numbers(), {a.account_id for a in account_rows})
+        try:
+            call_table = calls_from(calls_read.result())
+        except TableError as problem:
+            raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
     return Usage(account_rows, number_table, call_table)
 
 

@@ -86,8 +86,7 @@ def invoice(
     were rejected (unless --accept-rejections), 2 on bad input or tariffs.
     """
     from tariff.engine.api import rate_month
-    from tariff.engine.documents import InvoiceDocuments, TemplateProblem
-    from tariff.engine.text_report import render_run, summary_line
+    from tariff.engine.text_report import summary_line
     from tariff.engine.usage import UsageError
 
     if output_format in ("html", "pdf") and out is None:
@@ -95,10 +94,9 @@ def invoice(
             f"--format {output_format} writes one file per invoice: add --out DIR"
         )
     issued_on = issue_date or dt.date.today()
-    try:
-        documents = InvoiceDocuments(templates)
-    except TemplateProblem as problem:
-        fail([f"tariff invoice: {problem}"])
+    # JSON needs no templates: only documents load them (and jinja2), up front
+    # so that a broken template fails before a long run, not after it.
+    documents = _documents(templates) if output_format != "json" else None
     progress = Progress(quiet=quiet)
     progress.show("checking the catalogue…")
     plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
@@ -119,16 +117,10 @@ def invoice(
     )
     progress.done()
 
-    try:
-        if out is None:
-            text = (
-                run.to_json() if output_format == "json" else render_run(run, documents, issued_on)
-            )
-            click.echo(text, nl=False)
-        else:
-            _write_files(run, out, output_format, documents, issued_on)
-    except TemplateProblem as problem:
-        fail([f"tariff invoice: {problem}"])
+    if documents is None:
+        _write_json(run, out)
+    else:
+        _write_documents(run, out, output_format, documents, issued_on)
     click.echo(summary_line(run), err=True)
     if run.rejected:
         verdict = "accepted" if accept_rejections else "rerun with --accept-rejections to accept"
@@ -142,24 +134,45 @@ def invoice(
     raise SystemExit(OK)
 
 
-def _write_files(
+def _documents(templates: Path | None) -> InvoiceDocuments:
+    from tariff.engine.documents import InvoiceDocuments, TemplateProblem
+
+    try:
+        return InvoiceDocuments(templates)
+    except TemplateProblem as problem:
+        fail([f"tariff invoice: {problem}"])
+
+
+def _write_json(run: InvoiceRun, out: Path | None) -> None:
+    if out is None:
+        click.echo(run.to_json(), nl=False)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"invoices-{run.period}.json"
+    path.write_text(run.to_json(), encoding="utf-8")
+    click.echo(f"wrote {path}", err=True)
+
+
+def _write_documents(
     run: InvoiceRun,
-    out: Path,
+    out: Path | None,
     output_format: str,
     documents: InvoiceDocuments,
     issued_on: dt.date,
 ) -> None:
-    from tariff.engine.documents import draft_info, file_name
+    from tariff.engine.documents import TemplateProblem, draft_info, file_name
+    from tariff.engine.text_report import render_run
 
-    out.mkdir(parents=True, exist_ok=True)
-    if output_format == "json":
-        path = out / f"invoices-{run.period}.json"
-        path.write_text(run.to_json(), encoding="utf-8")
-        click.echo(f"wrote {path}", err=True)
-        return
-    for one in run.invoices:
-        info = draft_info(one, run.period, issued_on)
-        (out / file_name(info, output_format)).write_bytes(
-            documents.render(one, info, output_format)
-        )
+    try:
+        if out is None:
+            click.echo(render_run(run, documents, issued_on), nl=False)
+            return
+        out.mkdir(parents=True, exist_ok=True)
+        for one in run.invoices:
+            info = draft_info(one, run.period, issued_on)
+            (out / file_name(info, output_format)).write_bytes(
+                documents.render(one, info, output_format)
+            )
+    except TemplateProblem as problem:
+        fail([f"tariff invoice: {problem}"])
     click.echo(f"wrote {len(run.invoices)} {output_format} invoices to {out}", err=True)
