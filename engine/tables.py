@@ -139,12 +139,22 @@ def _read_csv(
             for name in header
             if name.strip().lower() in repetitive
         }
-        frame = pl.read_csv(path, infer_schema=False, schema_overrides=coded, raise_if_empty=False)
+        # The reader numbers the rows itself: a row column added afterwards
+        # would be cut into other pieces than the rest, and every later step
+        # would pay to realign them.
+        frame = pl.read_csv(
+            path,
+            infer_schema=False,
+            schema_overrides=coded,
+            raise_if_empty=False,
+            row_index_name="row",
+            row_index_offset=1,
+        )
     except pl.exceptions.NoDataError:
         return pl.DataFrame({"row": []}, schema={"row": pl.Int64}), []
     except pl.exceptions.ComputeError:
         return _read_csv_by_row(path, shown)
-    return _without_blank_rows(frame.with_row_index("row", offset=1)), []
+    return _without_blank_rows(frame), []
 
 
 def _read_csv_by_row(path: Path, shown: str) -> tuple[pl.DataFrame, list[MalformedRow]]:
@@ -245,9 +255,9 @@ def _json_text(value: object) -> str | None:
 
 def _read_parquet(path: Path, shown: str) -> pl.DataFrame:
     try:
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(path, row_index_name="row", row_index_offset=1)
     except (pl.exceptions.ComputeError, OSError) as problem:
         if isinstance(problem, FileNotFoundError | IsADirectoryError | PermissionError):
             raise
         raise TableError(shown, f"is not a readable Parquet file ({problem})") from None
-    return frame.with_row_index("row", offset=1)
+    return frame
