@@ -169,6 +169,37 @@ def test_csv_with_bom_and_crlf_reads_like_plain_csv(tmp_path, reference_plan):
     assert run.summary.calls_rated == 1
 
 
+def test_padded_values_and_any_header_case_read_like_clean_ones(tmp_path, reference_plan):
+    accounts = write_csv(tmp_path / "a.csv", ACCOUNT_HEADER, [account()])
+    numbers = write_csv(tmp_path / "n.csv", NUMBER_HEADER, [number()])
+    clean = tmp_path / "clean.csv"
+    clean.write_text(
+        "call_id,number,started_at,duration_s,destination,band\n"
+        "c1,+441632960001,2026-10-05T10:00:00Z,60,+441632961000,\n"
+        "c2,+441632960001,2026-10-05T11:00:00Z,61,+447700900123,\n"
+        "c3,+441632960001,2026-10-05T12:00:00Z,62,,sip\n",
+        encoding="utf-8",
+    )
+    padded = tmp_path / "padded.csv"
+    padded.write_text(
+        "Call_ID, NUMBER ,started_at,Duration_S, Destination ,BAND\n"
+        " c1 , +441632960001 ,2026-10-05T10:00:00Z,60, +441632961000 ,\n"
+        "c2,+441632960001,2026-10-05T11:00:00Z,61,+447700900123 ,  \n"
+        "c3,+441632960001 ,2026-10-05T12:00:00Z,62,, sip \n",
+        encoding="utf-8",
+    )
+
+    runs = [
+        rate_month(reference_plan, "2026-10", load_usage(accounts, numbers, path))
+        for path in (clean, padded)
+    ]
+
+    assert runs[0].to_json() == runs[1].to_json().replace("padded.csv", "clean.csv")
+    minutes = {line.band: line.quantity for line in runs[1].invoices[0].lines if line.band}
+    assert minutes == {"uk_geographic": 60, "uk_mobile": 61, "sip": 62}
+    assert runs[1].rejected == ()
+
+
 def test_json_lines_and_parquet_inputs_give_the_same_invoices(tmp_path, reference_plan):
     rows = calls(12, duration_s=75) + calls(3, prefix="m", destination="+447700900123")
     csv_calls = write_csv(tmp_path / "calls.csv", tuple(rows[0]), rows)

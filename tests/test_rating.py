@@ -165,6 +165,12 @@ def test_minute_lines_are_per_band_sorted_by_band(rate):
         ("+35212345678", "international_b"),  # +352 is not +353: the catch-all
         ("+819012345678", "international_b"),
         ("0033 1 40 00 00 00", "international_a"),  # 00 is the international prefix
+        # Plain digits are read over the whole column, the rest one by one:
+        # both readings must agree.
+        ("02079460000", "uk_geographic"),
+        ("0033140000000", "international_a"),
+        ("07700900123", "uk_mobile"),
+        ("SIP:Reception@Example.com", "sip"),
     ],
 )
 def test_longest_prefix_selects_the_band(rate, destination, band):
@@ -194,6 +200,15 @@ def test_barred_prefixes_beat_the_catch_all(rate, destination):
     assert rejection.field == "destination"
     assert run.summary.calls_rejected == 1
     assert lines_of(run, kind="minutes") == []
+
+
+@pytest.mark.parametrize("destination", ["0161 496 ABC", "+44161x", "44 (0) 161 496 0000!"])
+def test_a_destination_that_starts_with_digits_but_is_no_number_is_rejected(rate, destination):
+    run = rate([account()], [number()], calls(1, destination=destination))
+
+    (rejection,) = run.rejected
+    assert rejection.field == "destination"
+    assert "is not a phone number" in rejection.reason
 
 
 def test_explicit_band_wins_over_the_destination(rate):
