@@ -211,10 +211,11 @@ def rated_calls_of(
     """
     accounts = _Accounts.of(terms)
     position = accounts.index[account_id]
-    priced = _priced(_coded(calls, numbers, accounts, month), accounts)
+    coded = _coded(calls, numbers, accounts, month)
+    priced = _priced(coded, accounts)
     mine = priced.account == position
     bands = list(accounts.sheets[int(accounts.sheet_of[position])].bands)
-    frame: pl.DataFrame = calls_frame(calls)[priced.positions[mine]]
+    frame: pl.DataFrame = coded.frame[priced.positions[mine]]
     return frame.select(
         "row",
         "call_id",
@@ -228,16 +229,11 @@ def rated_calls_of(
     ).sort("started_at", "row")
 
 
-def calls_frame(calls: CallTable) -> pl.DataFrame:
-    """The valid calls, materialised."""
-    return calls.calls.collect()
-
-
 def _coded(
     calls: CallTable, numbers: NumberTable, accounts: _Accounts, month: Month
 ) -> _CodedCalls:
     """Every valid call with its account, assignment, month and band codes."""
-    frame = calls_frame(calls)
+    frame = calls.calls.collect()
     started = frame["started_at"].cast(pl.Int64).to_numpy()
     holdings = _Holdings.of(numbers, accounts)
     account, holding = holdings.assign(frame["number"], started)
