@@ -118,10 +118,6 @@ class _Accounts:
         """Each account's position."""
         return {account_id: position for position, account_id in enumerate(self.ids)}
 
-    def per_account(self, values: Sequence[int]) -> Ints:
-        """One integer per account, by position."""
-        return np.array(values, dtype=np.int64)
-
     @property
     def band_width(self) -> int:
         """Bands in the widest sheet: (account, band) is numbered account × width + band."""
@@ -184,9 +180,10 @@ def rate_calls(
     priced = _priced(coded, accounts)
     held, rated = coded.held, coded.rated
     unheld = coded.frame.filter(pl.Series(~held)).select("row", "call_id", "number", "started_at")
-    unpriced = coded.frame.with_columns(
-        pl.Series("account", coded.account), pl.Series("band_index", coded.band)
-    ).filter(pl.Series(coded.in_month & ~rated))
+    unrated = coded.in_month & ~rated
+    unpriced = coded.frame.filter(pl.Series(unrated)).with_columns(
+        pl.Series("account", coded.account[unrated]), pl.Series("band_index", coded.band[unrated])
+    )
     rejections = _unheld_rejections(calls.file, unheld, numbers)
     rejections += _band_rejections(calls.file, unpriced, accounts)
     return RatedCalls(
@@ -238,16 +235,17 @@ def _coded(
     holdings = _Holdings.of(numbers, accounts)
     account, holding = holdings.assign(frame["number"], started)
     known = np.maximum(account, 0)
-    starts = accounts.per_account(
-        [_local_midnight(month.first_day, t.timezone) for t in accounts.terms]
-    )
-    ends = accounts.per_account(
-        [_local_midnight(month.next.first_day, t.timezone) for t in accounts.terms]
-    )
+    starts = _integers([_local_midnight(month.first_day, t.timezone) for t in accounts.terms])
+    ends = _integers([_local_midnight(month.next.first_day, t.timezone) for t in accounts.terms])
     in_month = (account >= 0) & (started >= _lookup(starts, known))
     in_month &= started < _lookup(ends, known)
     band = _bands(frame, accounts, _lookup(accounts.sheet_of, known))
     return _CodedCalls(frame, holdings, account, holding, in_month, band)
+
+
+def _integers(values: Sequence[int]) -> Ints:
+    """Integers as an array, e.g. one per account by position."""
+    return np.array(values, dtype=np.int64)
 
 
 def _lookup(table: Ints, key: Ints) -> Ints | np.int64:
@@ -261,7 +259,7 @@ def _lookup(table: Ints, key: Ints) -> Ints | np.int64:
     return table[key]
 
 
-def _codes(column: pl.Series) -> tuple[Ints, list[str | None]]:
+def _codes(column: pl.Series) -> tuple[Ints, pl.Series]:
     """Each value's code and the distinct values by code; a missing value gets the last code."""
     if isinstance(column.dtype, pl.Categorical):
         categorical, categories = column, column.dtype.categories
@@ -269,10 +267,10 @@ def _codes(column: pl.Series) -> tuple[Ints, list[str | None]]:
         categories = pl.Categories.random()
         categorical = column.cast(pl.Categorical(categories))
     # The categories live only as long as a column uses them: read them first.
-    distinct: list[str | None] = categories.to_series().to_list()
-    missing = len(distinct)
-    distinct.append(None)
-    return categorical.to_physical().fill_null(missing).cast(pl.Int64).to_numpy(), distinct
+    distinct = categories.to_series()
+    missing = distinct.len()
+    codes = categorical.to_physical().fill_null(missing).cast(pl.Int64).to_numpy()
+    return codes, distinct.extend_constant(None, 1)
 
 
 # ------------------------------------------------------------------- assign
@@ -282,6 +280,16 @@ def _local_midnight(day: dt.date, zone: str) -> int:
     """The UTC instant (microseconds) at which ``day`` starts in ``zone``."""
     start = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(zone))
     return int(start.timestamp()) * _MICROSECONDS
+
+
+def _instants(days: Sequence[dt.date | None], zones: Sequence[str], open_end: int) -> Ints:
+    """Each day's local midnight as a UTC instant, or ``open_end`` where there is no day."""
+    return _integers(
+        [
+            _local_midnight(day, zone) if day else open_end
+            for day, zone in zip(days, zones, strict=True)
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -302,21 +310,9 @@ class _Holdings:
         zones = [accounts.terms[p].timezone for p in positions]
         return cls(
             held,
-            np.array(positions, dtype=np.int64),
-            np.array(
-                [
-                    _local_midnight(a.assigned_from, zone) if a.assigned_from else _EVER
-                    for a, zone in zip(held, zones, strict=True)
-                ],
-                dtype=np.int64,
-            ),
-            np.array(
-                [
-                    _local_midnight(a.released_on, zone) if a.released_on else _NEVER_ENDS
-                    for a, zone in zip(held, zones, strict=True)
-                ],
-                dtype=np.int64,
-            ),
+            _integers(positions),
+            _instants([a.assigned_from for a in held], zones, _EVER),
+            _instants([a.released_on for a in held], zones, _NEVER_ENDS),
         )
 
     def assign(self, numbers: pl.Series, started: Ints) -> tuple[Ints, Ints]:
@@ -334,15 +330,14 @@ class _Holdings:
             sorted(by_number.get(number, []), key=lambda p: int(self.since[p]), reverse=True)
             if number is not None
             else []
-            for number in distinct
+            for number in distinct.to_list()
         ]
         always = np.array(
             [t[0] if len(t) == 1 and self._open(t[0]) else -1 for t in tries], dtype=np.int64
         )
+        has_dates = np.array([bool(t) for t in tries]) & (always < 0)
         holding = always[codes]
-        dated = np.flatnonzero(
-            np.array([len(t) > 1 or (len(t) == 1 and not self._open(t[0])) for t in tries])[codes]
-        )
+        dated = np.flatnonzero(has_dates[codes])
         # Oldest first, so that a newer assignment that holds the number overwrites it.
         for attempt in reversed(range(max(map(len, tries), default=0))):
             candidate = np.array([t[attempt] if attempt < len(t) else -1 for t in tries])
@@ -383,16 +378,16 @@ def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) ->
 def _bands(frame: pl.DataFrame, accounts: _Accounts, sheet: Ints | np.int64) -> Ints:
     """Each call's band position in its sheet, or a negative code; ``sheet`` per call."""
     destination, destinations = _codes(frame["destination"])
-    distinct = pl.Series(destinations, dtype=pl.String)
     by_destination = np.array(
-        [_destination_bands(distinct, s) for s in accounts.sheets], dtype=np.int64
+        [_destination_bands(destinations, s) for s in accounts.sheets], dtype=np.int64
     )
     band: Ints = by_destination[sheet, destination]
     if frame["band"].null_count() == frame.height:
         return band
     named, names = _codes(frame["band"])
     by_name = np.array(
-        [[_band_position(name, s) for name in names] for s in accounts.sheets], dtype=np.int64
+        [[_band_position(name, s) for name in names.to_list()] for s in accounts.sheets],
+        dtype=np.int64,
     )
     explicit = named < len(names) - 1
     sheet_of_explicit = sheet[explicit] if isinstance(sheet, np.ndarray) else sheet
@@ -510,9 +505,7 @@ def _priced(coded: _CodedCalls, accounts: _Accounts) -> _PricedCalls:
         rates += row + [0] * (width - len(row))
     rate = np.array(rates, dtype=np.int64)[account * width + band]
     divisor = _lookup(
-        accounts.per_account(
-            [60 * 10 ** (RATE_DECIMALS - MINOR_DIGITS[t.currency]) for t in accounts.terms]
-        ),
+        _integers([60 * 10 ** (RATE_DECIMALS - MINOR_DIGITS[t.currency]) for t in accounts.terms]),
         account,
     )
     # duration = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
@@ -520,20 +513,17 @@ def _priced(coded: _CodedCalls, accounts: _Accounts) -> _PricedCalls:
     amount *= rate
     remainder *= rate
     modes = [sheet.rounding for sheet in accounts.sheets]
-    if len(set(modes)) == 1:
+    distinct_modes = sorted(set(modes))
+    if len(distinct_modes) == 1:
         amount += _rounded_division(remainder, divisor, modes[0])
     else:
-        sheet_mode = np.array([sorted(set(modes)).index(m) for m in modes])[
-            accounts.sheet_of[account]
-        ]
-        for index, mode in enumerate(sorted(set(modes))):
+        sheet_mode = np.array([distinct_modes.index(m) for m in modes])[accounts.sheet_of[account]]
+        for index, mode in enumerate(distinct_modes):
             chosen = sheet_mode == index
             divisor_chosen = divisor[chosen] if isinstance(divisor, np.ndarray) else divisor
             amount[chosen] += _rounded_division(remainder[chosen], divisor_chosen, mode)
-    chargeable_from = accounts.per_account(
-        [t.package.chargeable_from_seconds for t in accounts.terms]
-    )
-    counting_from = accounts.per_account(
+    chargeable_from = _integers([t.package.chargeable_from_seconds for t in accounts.terms])
+    counting_from = _integers(
         [
             fair_usage.counting_from_seconds if (fair_usage := t.fair_usage) else _NEVER
             for t in accounts.terms
@@ -606,7 +596,9 @@ def _usage(
     ):
         position, band = divmod(slot, width)
         account_id = accounts.ids[position]
-        mine = usage.get(account_id) or usage.setdefault(account_id, AccountUsage())
+        mine = usage.get(account_id)
+        if mine is None:
+            mine = usage[account_id] = AccountUsage()
         mine.calls += count
         mine.chargeable_calls += chargeable_calls
         band_name = band_names[sheet_of[position]][band]
