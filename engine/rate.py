@@ -50,6 +50,8 @@ from tariff.engine.terms import AccountTerms
 from tariff.engine.usage import NumberAssignment, NumberTable
 
 Ints = npt.NDArray[np.int64]
+# Codes of distinct values, as polars numbers them (half the memory of Ints).
+Codes = npt.NDArray[np.uint32]
 Flags = npt.NDArray[np.bool_]
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -63,6 +65,11 @@ _EVER, _NEVER_ENDS = np.iinfo(np.int64).min, np.iinfo(np.int64).max
 _NEVER = 2**62
 _MICROSECONDS = 1_000_000
 _ROUNDING_MODES = ("half-up", "up", "down", "half-even")
+# Calls are rated in blocks of this many. A block's temporary arrays (a few
+# megabytes each) are reused from one block to the next; arrays the length of
+# a 10-million-call month would each be fresh memory from the kernel, which
+# costs more than the arithmetic done in them.
+_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -123,17 +130,77 @@ class _Accounts:
         """Bands in the widest sheet: (account, band) is numbered account × width + band."""
         return max(len(sheet.bands) for sheet in self.sheets)
 
+    @functools.cached_property
+    def rates(self) -> Ints:
+        """Each (account, band) slot's rate in micro-units per minute (0 past a sheet's bands)."""
+        width = self.band_width
+        rates = []
+        for terms, sheet in zip(self.terms, self.sheet_of.tolist(), strict=True):
+            row = [_micro(terms.band_rates[b].amount) for b in self.sheets[sheet].bands]
+            rates += row + [0] * (width - len(row))
+        return _integers(rates)
+
+    @functools.cached_property
+    def divisors(self) -> Ints:
+        """Per account: micro-units per minute of a rate to minor units per second."""
+        return _integers(
+            [60 * 10 ** (RATE_DECIMALS - MINOR_DIGITS[t.currency]) for t in self.terms]
+        )
+
+    @functools.cached_property
+    def chargeable_from(self) -> Ints:
+        """Per account: the shortest call, in seconds, that the call fee counts."""
+        return _integers([t.package.chargeable_from_seconds for t in self.terms])
+
+    @functools.cached_property
+    def counting_from(self) -> Ints:
+        """Per account: the shortest call that counts toward Fair Usage (never without it)."""
+        return _integers(
+            [
+                fair_usage.counting_from_seconds if (fair_usage := t.fair_usage) else _NEVER
+                for t in self.terms
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The valid calls as numpy columns of codes, and the tables that decode them.
+
+    Everything here is built once per distinct value (number, destination, band
+    name) or per account; :func:`_coded` then applies it to a block of calls.
+    """
+
+    frame: pl.DataFrame
+    started: Ints
+    duration: Ints
+    number: Codes
+    destination: Codes
+    named: Codes | None
+    holdings: _Holdings
+    tries: _NumberTries
+    by_destination: Ints
+    by_name: Ints | None
+    month_starts: Ints
+    month_ends: Ints
+
+    @property
+    def size(self) -> int:
+        """How many valid calls there are."""
+        return len(self.started)
+
 
 @dataclass(frozen=True)
 class _CodedCalls:
-    """The valid calls, and for each its account, assignment, month and band.
+    """A block of valid calls, and for each its account, assignment, month and band.
 
+    ``first`` is the position of the block's first call among all valid calls.
     ``account`` and ``holding`` are -1 where nobody held the number when the call
     started; ``band`` is a band position in the account's sheet or a negative code.
     """
 
-    frame: pl.DataFrame
-    holdings: _Holdings
+    first: int
+    duration: Ints
     account: Ints
     holding: Ints
     in_month: Flags
@@ -152,7 +219,7 @@ class _CodedCalls:
 
 @dataclass(frozen=True)
 class _PricedCalls:
-    """The priced calls (positions into the coded calls) and their charges and flags."""
+    """The priced calls (positions among all valid calls) and their charges and flags."""
 
     positions: Ints
     account: Ints
@@ -176,22 +243,33 @@ def rate_calls(
         unheld = calls.calls.select("row", "call_id", "number", "started_at").collect()
         return RatedCalls({}, tuple(_unheld_rejections(calls.file, unheld, numbers)), 0, 0)
     accounts = _Accounts.of(terms)
-    coded = _coded(calls, numbers, accounts, month)
-    priced = _priced(coded, accounts)
-    held, rated = coded.held, coded.rated
-    unheld = coded.frame.filter(pl.Series(~held)).select("row", "call_id", "number", "started_at")
-    unrated = coded.in_month & ~rated
-    unpriced = coded.frame.filter(pl.Series(unrated)).with_columns(
-        pl.Series("account", coded.account[unrated]), pl.Series("band_index", coded.band[unrated])
+    columns = _columns(calls, numbers, accounts, month)
+    totals = _Totals.of(accounts, columns.holdings)
+    unheld_at: list[Ints] = []
+    unpriced_at: list[Ints] = []
+    unpriced_account: list[Ints] = []
+    unpriced_band: list[Ints] = []
+    rated = other_period = 0
+    for first in range(0, columns.size, _BLOCK):
+        coded = _coded(columns, accounts, first, min(first + _BLOCK, columns.size))
+        totals.add(_priced(coded, accounts))
+        held, in_month = coded.held, coded.in_month
+        unheld_at.append(first + np.flatnonzero(~held))
+        unrated = np.flatnonzero(in_month & (coded.band < 0))
+        unpriced_at.append(first + unrated)
+        unpriced_account.append(coded.account[unrated])
+        unpriced_band.append(coded.band[unrated])
+        rated += int(np.count_nonzero(in_month)) - len(unrated)
+        other_period += int(np.count_nonzero(held & ~in_month))
+    frame = columns.frame
+    unheld_calls = frame[_joined(unheld_at)].select("row", "call_id", "number", "started_at")
+    unpriced_calls = frame[_joined(unpriced_at)].with_columns(
+        pl.Series("account", _joined(unpriced_account)),
+        pl.Series("band_index", _joined(unpriced_band)),
     )
-    rejections = _unheld_rejections(calls.file, unheld, numbers)
-    rejections += _band_rejections(calls.file, unpriced, accounts)
-    return RatedCalls(
-        _usage(priced, coded.holdings, accounts),
-        tuple(rejections),
-        int(np.count_nonzero(rated)),
-        int(np.count_nonzero(held & ~coded.in_month)),
-    )
+    rejections = _unheld_rejections(calls.file, unheld_calls, numbers)
+    rejections += _band_rejections(calls.file, unpriced_calls, accounts)
+    return RatedCalls(totals.usage(), tuple(rejections), rated, other_period)
 
 
 def rated_calls_of(
@@ -208,11 +286,11 @@ def rated_calls_of(
     """
     accounts = _Accounts.of(terms)
     position = accounts.index[account_id]
-    coded = _coded(calls, numbers, accounts, month)
-    priced = _priced(coded, accounts)
+    columns = _columns(calls, numbers, accounts, month)
+    priced = _priced(_coded(columns, accounts, 0, columns.size), accounts)
     mine = priced.account == position
     bands = list(accounts.sheets[int(accounts.sheet_of[position])].bands)
-    frame: pl.DataFrame = coded.frame[priced.positions[mine]]
+    frame: pl.DataFrame = columns.frame[priced.positions[mine]]
     return frame.select(
         "row",
         "call_id",
@@ -226,21 +304,54 @@ def rated_calls_of(
     ).sort("started_at", "row")
 
 
-def _coded(
-    calls: CallTable, numbers: NumberTable, accounts: _Accounts, month: Month
-) -> _CodedCalls:
-    """Every valid call with its account, assignment, month and band codes."""
+def _columns(calls: CallTable, numbers: NumberTable, accounts: _Accounts, month: Month) -> _Columns:
+    """The valid calls' columns as codes, and the tables to decode them."""
     frame = calls.calls.collect()
-    started = frame["started_at"].cast(pl.Int64).to_numpy()
     holdings = _Holdings.of(numbers, accounts)
-    account, holding = holdings.assign(frame["number"], started)
+    number, numbers_by_code = _codes(frame["number"])
+    destination, destinations = _codes(frame["destination"])
+    by_destination = np.array(
+        [_destination_bands(destinations, s) for s in accounts.sheets], dtype=np.int64
+    )
+    named: Codes | None = None
+    by_name: Ints | None = None
+    if frame["band"].null_count() < frame.height:
+        named, names = _codes(frame["band"])
+        by_name = np.array(
+            [[_band_position(name, s) for name in names.to_list()] for s in accounts.sheets],
+            dtype=np.int64,
+        )
+    zones = [t.timezone for t in accounts.terms]
+    return _Columns(
+        frame=frame,
+        started=frame["started_at"].cast(pl.Int64).to_numpy(),
+        duration=frame["duration_s"].to_numpy(),
+        number=number,
+        destination=destination,
+        named=named,
+        holdings=holdings,
+        tries=holdings.tries(numbers_by_code),
+        by_destination=by_destination,
+        by_name=by_name,
+        month_starts=_instants([month.first_day] * len(zones), zones, _EVER),
+        month_ends=_instants([month.next.first_day] * len(zones), zones, _NEVER_ENDS),
+    )
+
+
+def _coded(columns: _Columns, accounts: _Accounts, first: int, end: int) -> _CodedCalls:
+    """The calls from position ``first`` to ``end``, with their account, month and band."""
+    started = columns.started[first:end]
+    account, holding = columns.tries.assign(columns.number[first:end], started)
     known = np.maximum(account, 0)
-    starts = _integers([_local_midnight(month.first_day, t.timezone) for t in accounts.terms])
-    ends = _integers([_local_midnight(month.next.first_day, t.timezone) for t in accounts.terms])
-    in_month = (account >= 0) & (started >= _lookup(starts, known))
-    in_month &= started < _lookup(ends, known)
-    band = _bands(frame, accounts, _lookup(accounts.sheet_of, known))
-    return _CodedCalls(frame, holdings, account, holding, in_month, band)
+    in_month = (account >= 0) & (started >= _lookup(columns.month_starts, known))
+    in_month &= started < _lookup(columns.month_ends, known)
+    band = _bands(columns, _lookup(accounts.sheet_of, known), first, end)
+    return _CodedCalls(first, columns.duration[first:end], account, holding, in_month, band)
+
+
+def _joined(parts: Sequence[Ints]) -> Ints:
+    """The blocks' positions or codes as one array (empty when there are none)."""
+    return np.concatenate([np.empty(0, dtype=np.int64), *parts])
 
 
 def _integers(values: Sequence[int]) -> Ints:
@@ -259,7 +370,7 @@ def _lookup(table: Ints, key: Ints) -> Ints | np.int64:
     return table[key]
 
 
-def _codes(column: pl.Series) -> tuple[Ints, pl.Series]:
+def _codes(column: pl.Series) -> tuple[Codes, pl.Series]:
     """Each value's code and the distinct values by code; a missing value gets the last code."""
     if isinstance(column.dtype, pl.Categorical):
         categorical, categories = column, column.dtype.categories
@@ -269,7 +380,7 @@ def _codes(column: pl.Series) -> tuple[Ints, pl.Series]:
     # The categories live only as long as a column uses them: read them first.
     distinct = categories.to_series()
     missing = distinct.len()
-    codes = categorical.to_physical().fill_null(missing).cast(pl.Int64).to_numpy()
+    codes = categorical.to_physical().fill_null(missing).to_numpy()
     return codes, distinct.extend_constant(None, 1)
 
 
@@ -315,14 +426,12 @@ class _Holdings:
             _instants([a.released_on for a in held], zones, _NEVER_ENDS),
         )
 
-    def assign(self, numbers: pl.Series, started: Ints) -> tuple[Ints, Ints]:
-        """Each call's account and assignment positions (-1: nobody held the number then).
+    def tries(self, numbers: pl.Series) -> _NumberTries:
+        """For each distinct number (by code), the assignments that may hold it.
 
         A number held by one account for good needs no comparison; the others
-        try their assignments newest first (latest start), and the first that
-        holds the number at the call's start wins.
+        try their assignments newest first (latest start).
         """
-        codes, distinct = _codes(numbers)
         by_number: dict[str, list[int]] = {}
         for position, assignment in enumerate(self.assignments):
             by_number.setdefault(assignment.number, []).append(position)
@@ -330,29 +439,52 @@ class _Holdings:
             sorted(by_number.get(number, []), key=lambda p: int(self.since[p]), reverse=True)
             if number is not None
             else []
-            for number in distinct.to_list()
+            for number in numbers.to_list()
         ]
         always = np.array(
             [t[0] if len(t) == 1 and self._open(t[0]) else -1 for t in tries], dtype=np.int64
         )
-        has_dates = np.array([bool(t) for t in tries]) & (always < 0)
-        holding = always[codes]
-        dated = np.flatnonzero(has_dates[codes])
+        dated = np.array([bool(t) for t in tries], dtype=np.bool_) & (always < 0)
         # Oldest first, so that a newer assignment that holds the number overwrites it.
-        for attempt in reversed(range(max(map(len, tries), default=0))):
-            candidate = np.array([t[attempt] if attempt < len(t) else -1 for t in tries])
-            tried = dated[candidate[codes[dated]] >= 0]
-            window = candidate[codes[tried]]
-            holds = (started[tried] >= self.since[window]) & (started[tried] < self.until[window])
-            holding[tried[holds]] = window[holds]
-        account = np.full(len(started), -1, dtype=np.int64)
-        held = holding >= 0
-        account[held] = self.account[holding[held]]
-        return account, holding
+        candidates = tuple(
+            np.array([t[attempt] if attempt < len(t) else -1 for t in tries], dtype=np.int64)
+            for attempt in reversed(range(max(map(len, tries), default=0)))
+        )
+        return _NumberTries(self, always, dated, candidates)
 
     def _open(self, position: int) -> bool:
         """Whether an assignment has neither a start nor an end."""
         return bool(self.since[position] == _EVER and self.until[position] == _NEVER_ENDS)
+
+
+@dataclass(frozen=True)
+class _NumberTries:
+    """Per distinct number (by code) the assignments to try, built once for all blocks.
+
+    ``always`` is the one assignment holding a number for good (or -1),
+    ``dated`` marks the numbers whose assignments have dates, and
+    ``candidates`` holds one assignment per number for each attempt, oldest first.
+    """
+
+    holdings: _Holdings
+    always: Ints
+    dated: Flags
+    candidates: tuple[Ints, ...]
+
+    def assign(self, codes: Codes, started: Ints) -> tuple[Ints, Ints]:
+        """Each call's account and assignment positions (-1: nobody held the number then)."""
+        since, until = self.holdings.since, self.holdings.until
+        holding = self.always[codes]
+        dated = np.flatnonzero(self.dated[codes])
+        for candidate in self.candidates:
+            tried = dated[candidate[codes[dated]] >= 0]
+            window = candidate[codes[tried]]
+            holds = (started[tried] >= since[window]) & (started[tried] < until[window])
+            holding[tried[holds]] = window[holds]
+        account = np.full(len(started), -1, dtype=np.int64)
+        held = holding >= 0
+        account[held] = self.holdings.account[holding[held]]
+        return account, holding
 
 
 def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) -> list[Rejection]:
@@ -375,23 +507,15 @@ def _unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) ->
 # --------------------------------------------------------------------- band
 
 
-def _bands(frame: pl.DataFrame, accounts: _Accounts, sheet: Ints | np.int64) -> Ints:
+def _bands(columns: _Columns, sheet: Ints | np.int64, first: int, end: int) -> Ints:
     """Each call's band position in its sheet, or a negative code; ``sheet`` per call."""
-    destination, destinations = _codes(frame["destination"])
-    by_destination = np.array(
-        [_destination_bands(destinations, s) for s in accounts.sheets], dtype=np.int64
-    )
-    band: Ints = by_destination[sheet, destination]
-    if frame["band"].null_count() == frame.height:
+    band: Ints = columns.by_destination[sheet, columns.destination[first:end]]
+    if columns.named is None or columns.by_name is None:
         return band
-    named, names = _codes(frame["band"])
-    by_name = np.array(
-        [[_band_position(name, s) for name in names.to_list()] for s in accounts.sheets],
-        dtype=np.int64,
-    )
-    explicit = named < len(names) - 1
+    named = columns.named[first:end]
+    explicit = named < columns.by_name.shape[1] - 1
     sheet_of_explicit = sheet[explicit] if isinstance(sheet, np.ndarray) else sheet
-    band[explicit] = by_name[sheet_of_explicit, named[explicit]]
+    band[explicit] = columns.by_name[sheet_of_explicit, named[explicit]]
     return band
 
 
@@ -497,17 +621,9 @@ def _priced(coded: _CodedCalls, accounts: _Accounts) -> _PricedCalls:
     """The rated calls: charges in minor units, whether chargeable, whether they count."""
     positions = np.flatnonzero(coded.rated)
     account, band = coded.account[positions], coded.band[positions]
-    duration = coded.frame["duration_s"].to_numpy()[positions]
-    width = accounts.band_width
-    rates = []
-    for terms, sheet in zip(accounts.terms, accounts.sheet_of.tolist(), strict=True):
-        row = [_micro(terms.band_rates[b].amount) for b in accounts.sheets[sheet].bands]
-        rates += row + [0] * (width - len(row))
-    rate = np.array(rates, dtype=np.int64)[account * width + band]
-    divisor = _lookup(
-        _integers([60 * 10 ** (RATE_DECIMALS - MINOR_DIGITS[t.currency]) for t in accounts.terms]),
-        account,
-    )
+    duration = coded.duration[positions]
+    rate = accounts.rates[account * accounts.band_width + band]
+    divisor = _lookup(accounts.divisors, account)
     # duration = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
     amount, remainder = np.divmod(duration, divisor)
     amount *= rate
@@ -522,22 +638,15 @@ def _priced(coded: _CodedCalls, accounts: _Accounts) -> _PricedCalls:
             chosen = sheet_mode == index
             divisor_chosen = divisor[chosen] if isinstance(divisor, np.ndarray) else divisor
             amount[chosen] += _rounded_division(remainder[chosen], divisor_chosen, mode)
-    chargeable_from = _integers([t.package.chargeable_from_seconds for t in accounts.terms])
-    counting_from = _integers(
-        [
-            fair_usage.counting_from_seconds if (fair_usage := t.fair_usage) else _NEVER
-            for t in accounts.terms
-        ]
-    )
     return _PricedCalls(
-        positions,
+        coded.first + positions,
         account,
         coded.holding[positions],
         band,
         duration,
         amount,
-        duration >= _lookup(chargeable_from, account),
-        duration >= _lookup(counting_from, account),
+        duration >= _lookup(accounts.chargeable_from, account),
+        duration >= _lookup(accounts.counting_from, account),
     )
 
 
@@ -569,43 +678,78 @@ def _rounded_division(numerator: Ints, divisor: Ints | np.int64, rounding: str) 
 # ---------------------------------------------------------------- aggregate
 
 
-def _usage(
-    priced: _PricedCalls, holdings: _Holdings, accounts: _Accounts
-) -> dict[str, AccountUsage]:
-    """Per account: calls, chargeable calls, and per band and per number what it used."""
-    width = accounts.band_width
-    key = priced.account * width + priced.band
-    size = len(accounts.ids) * width
-    calls = np.bincount(key, minlength=size)
-    seconds = np.zeros(size, dtype=np.int64)
-    np.add.at(seconds, key, priced.duration)
-    amount = np.zeros(size, dtype=np.int64)
-    np.add.at(amount, key, priced.amount)
-    chargeable = np.bincount(key[priced.chargeable], minlength=size)
-    usage: dict[str, AccountUsage] = {}
-    band_names = [list(sheet.bands) for sheet in accounts.sheets]
-    sheet_of = accounts.sheet_of.tolist()
-    used = np.flatnonzero(calls)
-    for slot, count, used_seconds, charged, chargeable_calls in zip(
-        used.tolist(),
-        calls[used].tolist(),
-        seconds[used].tolist(),
-        amount[used].tolist(),
-        chargeable[used].tolist(),
-        strict=True,
-    ):
-        position, band = divmod(slot, width)
-        account_id = accounts.ids[position]
-        mine = usage.get(account_id)
-        if mine is None:
-            mine = usage[account_id] = AccountUsage()
-        mine.calls += count
-        mine.chargeable_calls += chargeable_calls
-        band_name = band_names[sheet_of[position]][band]
-        mine.bands[band_name] = BandUsage(count, used_seconds, charged)
-    counted = np.bincount(priced.holding[priced.counts], minlength=len(holdings.assignments))
-    for position in np.flatnonzero(counted).tolist():
-        held = holdings.assignments[position]
-        numbers = usage[held.account_id].counted_calls
-        numbers[held.number] = numbers.get(held.number, 0) + int(counted[position])
-    return usage
+@dataclass(frozen=True)
+class _Totals:
+    """Running sums over the blocks, per (account, band) slot and per number assignment.
+
+    A slot is numbered account × band width + band.
+    """
+
+    accounts: _Accounts
+    holdings: _Holdings
+    calls: Ints
+    seconds: Ints
+    amount: Ints
+    chargeable: Ints
+    counted: Ints
+
+    @classmethod
+    def of(cls, accounts: _Accounts, holdings: _Holdings) -> _Totals:
+        """Zero totals for every slot and every assignment."""
+        size = len(accounts.ids) * accounts.band_width
+
+        def zeros(length: int) -> Ints:
+            return np.zeros(length, dtype=np.int64)
+
+        return cls(
+            accounts,
+            holdings,
+            zeros(size),
+            zeros(size),
+            zeros(size),
+            zeros(size),
+            zeros(len(holdings.assignments)),
+        )
+
+    def add(self, priced: _PricedCalls) -> None:
+        """Add one block's priced calls."""
+        key = priced.account * self.accounts.band_width + priced.band
+        size = len(self.calls)
+        self.calls[:] += np.bincount(key, minlength=size)
+        np.add.at(self.seconds, key, priced.duration)
+        np.add.at(self.amount, key, priced.amount)
+        self.chargeable[:] += np.bincount(key[priced.chargeable], minlength=size)
+        self.counted[:] += np.bincount(
+            priced.holding[priced.counts], minlength=len(self.holdings.assignments)
+        )
+
+    def usage(self) -> dict[str, AccountUsage]:
+        """Per account: calls, chargeable calls, and per band and per number what it used."""
+        accounts = self.accounts
+        width = accounts.band_width
+        usage: dict[str, AccountUsage] = {}
+        band_names = [list(sheet.bands) for sheet in accounts.sheets]
+        sheet_of = accounts.sheet_of.tolist()
+        used = np.flatnonzero(self.calls)
+        for slot, count, used_seconds, charged, chargeable_calls in zip(
+            used.tolist(),
+            self.calls[used].tolist(),
+            self.seconds[used].tolist(),
+            self.amount[used].tolist(),
+            self.chargeable[used].tolist(),
+            strict=True,
+        ):
+            position, band = divmod(slot, width)
+            account_id = accounts.ids[position]
+            mine = usage.get(account_id)
+            if mine is None:
+                mine = usage[account_id] = AccountUsage()
+            mine.calls += count
+            mine.chargeable_calls += chargeable_calls
+            band_name = band_names[sheet_of[position]][band]
+            mine.bands[band_name] = BandUsage(count, used_seconds, charged)
+        for position in np.flatnonzero(self.counted).tolist():
+            held = self.holdings.assignments[position]
+            numbers = usage[held.account_id].counted_calls
+            numbers[held.number] = numbers.get(held.number, 0) + int(self.counted[position])
+        return usage

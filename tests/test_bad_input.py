@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import polars as pl
@@ -198,6 +199,31 @@ def test_padded_values_and_any_header_case_read_like_clean_ones(tmp_path, refere
     minutes = {line.band: line.quantity for line in runs[1].invoices[0].lines if line.band}
     assert minutes == {"uk_geographic": 60, "uk_mobile": 61, "sip": 62}
     assert runs[1].rejected == ()
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        ["2026-10-05T09:00:00Z"] * 3,
+        ["2026-10-05T14:30:00+05:30"] * 3,
+        ["2026-10-05T05:00:00-0400"] * 3,
+        ["2026-10-05T09:00:00Z", "2026-10-05T10:00:00+01:00", "2026-10-05T09:00:00.000Z"],
+        ["2026-10-05T09:00:00Z", "2026-10-05 09:00:00Z", "2026-10-05T09:00:00z"],
+    ],
+    ids=["all-Z", "all-plus-0530", "all-minus-0400", "mixed-offsets", "one-odd-layout"],
+)
+def test_start_times_written_any_iso_way_mean_the_same_instant(tmp_path, written):
+    accounts = write_csv(tmp_path / "a.csv", ACCOUNT_HEADER, [account()])
+    numbers = write_csv(tmp_path / "n.csv", NUMBER_HEADER, [number()])
+    rows = calls(len(written))
+    for row, started_at in zip(rows, written, strict=True):
+        row["started_at"] = started_at
+    usage = load_usage(accounts, numbers, write_csv(tmp_path / "c.csv", tuple(rows[0]), rows))
+
+    started = usage.calls.calls.collect()["started_at"].to_list()
+
+    assert started == [dt.datetime(2026, 10, 5, 9, tzinfo=dt.UTC)] * len(written)
+    assert usage.calls.rejections == ()
 
 
 def test_json_lines_and_parquet_inputs_give_the_same_invoices(tmp_path, reference_plan):

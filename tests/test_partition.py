@@ -9,7 +9,7 @@ import pytest
 from usage_rows import EXAMPLES, ROOT, TARIFFS
 
 from tariff.dsl.catalogue import display_path
-from tariff.engine import load_catalogue, load_usage, rate_month
+from tariff.engine import load_catalogue, load_usage, rate, rate_month
 from tariff.engine.partition import group_keys, merge_runs, rate_group, split_usage
 
 
@@ -53,6 +53,19 @@ def test_partitioned_runs_merge_into_the_single_run(parts, month_dir, generated_
     merged = merge_runs(runs)
     assert merged.to_json() == single.to_json()
     assert sum(len(run.invoices) for run in runs) == len(single.invoices)
+
+
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_rating_in_blocks_of_calls_gives_the_single_block(block, generated_month, monkeypatch):
+    files = [generated_month / f"{name}.csv" for name in ("accounts", "numbers", "calls")]
+    plan = load_catalogue(TARIFFS)
+    usage = load_usage(*files)
+    whole = rate_month(plan, "2026-10", usage)
+    monkeypatch.setattr(rate, "_BLOCK", block)
+    in_blocks = rate_month(plan, "2026-10", usage)
+    assert in_blocks.to_json() == whole.to_json()
+    assert usage.calls.count > 2 * block
+    assert whole.summary.calls_other_period and whole.rejected  # edges in every block
 
 
 def test_accounts_sharing_a_recycled_number_stay_together():
