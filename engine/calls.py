@@ -55,7 +55,7 @@ class CallTable:
 
 def calls_from(table: Table) -> CallTable:
     """The calls of a table whose fields are valid; every other call becomes a rejection."""
-    raw = table.frame
+    raw = _coded(table.frame)
     parsed = (
         raw.lazy()
         .with_columns(
@@ -99,6 +99,21 @@ def calls_from(table: Table) -> CallTable:
 
 
 # ----------------------------------------------------------------- text
+
+
+def _coded(frame: pl.DataFrame) -> pl.DataFrame:
+    """Repetitive text columns coded once per distinct value (polars categoricals).
+
+    The CSV reader codes them as it reads; columns from other readers are coded
+    here, once, for the checks below and for rating alike. Each column has its
+    own categories, so that its codes number only its own values.
+    """
+    plain = [name for name in CODED_CALL_COLUMNS if frame.schema[name] == pl.String]
+    if not plain:
+        return frame
+    return frame.with_columns(
+        pl.col(name).cast(pl.Categorical(pl.Categories.random())) for name in plain
+    )
 
 
 def _normalised_text(frame: pl.DataFrame) -> list[pl.Expr]:
