@@ -258,3 +258,23 @@ def test_the_installed_command_runs_without_a_traceback(tmp_path):
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
     assert "calls.csv" in bad.stderr
+
+
+def test_json_invoices_start_without_the_document_libraries():
+    """Start-up counts: JSON output imports neither templates nor the PDF or web libraries."""
+    report = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in ('jinja2', 'weasyprint', 'starlette')"
+        " if m in sys.modules), file=sys.stderr))\n"
+        "sys.argv = ['tariff', *sys.argv[1:]]\n"
+        "from tariff.engine.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", report, "invoice", *EXAMPLE_ARGS, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "[]"

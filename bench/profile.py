@@ -1,0 +1,63 @@
+"""A pyinstrument profile of ``tariff invoice --format json`` on a generated month.
+
+    python bench/profile.py bench/data/2000000 > docs/profile-2m.txt
+
+The command runs in this process as it does from the shell (garbage collector
+off), from its first import to its last byte of JSON, and the call tree of
+where the time went is printed: start-up, reading, checking, rating, invoices,
+output. Only teardown is left out: the command skips it (it exits through
+``os._exit``), and so does the profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import sys
+import tempfile
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("month", type=Path, help="a directory from bench/generate.py")
+    parser.add_argument("--calls", default="calls.csv", help="calls.csv or calls.parquet")
+    parser.add_argument("--month-name", default="2026-10")
+    args = parser.parse_args()
+    gc.disable()
+    with tempfile.TemporaryDirectory() as out, Profiler(interval=0.001) as profiler:
+        from tariff.engine.cli import cli
+
+        with contextlib.suppress(SystemExit):
+            cli.main(
+                [
+                    "invoice",
+                    "--month",
+                    args.month_name,
+                    "--catalog",
+                    str(ROOT / "tariffs"),
+                    "--accounts",
+                    str(args.month / "accounts.csv"),
+                    "--numbers",
+                    str(args.month / "numbers.csv"),
+                    "--calls",
+                    str(args.month / args.calls),
+                    "--format",
+                    "json",
+                    "--out",
+                    out,
+                    "--quiet",
+                    "--accept-rejections",
+                ],
+                standalone_mode=False,
+            )
+    sys.stdout.write(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()
