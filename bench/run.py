@@ -90,8 +90,9 @@ def medians(
     }
 
 
-def month_files(calls: int) -> Path:
-    directory = HERE / "data" / f"{calls}"
+def month_files(calls: int, data: Path = HERE / "data") -> Path:
+    """The generated month of ``calls`` calls under ``data``, generated if not there yet."""
+    directory = data / f"{calls}"
     if not (directory / "calls.parquet").exists():
         subprocess.run(
             [
@@ -140,8 +141,8 @@ def comparable(document: dict) -> dict:
     return document
 
 
-def measure_size(calls: int, runs: int, baseline: bool) -> dict[str, float]:
-    directory = month_files(calls)
+def measure_size(calls: int, runs: int, baseline: bool, data: Path) -> dict[str, float]:
+    directory = month_files(calls, data)
     engine_out = directory / "engine.json"
     measured = medians(
         {
@@ -216,10 +217,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of (a) and (c) per size")
     parser.add_argument("--no-baseline", action="store_true", help="skip (b), the slow one")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--data", type=Path, default=HERE / "data", help="where generated months are kept"
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; median of {args.runs} runs; peak memory per process")
     results = [
-        measure_size(int(size), args.runs, baseline=not args.no_baseline)
+        measure_size(int(size), args.runs, baseline=not args.no_baseline, data=args.data)
         for size in args.sizes.split(",")
     ]
     print("targets:")

@@ -1,0 +1,77 @@
+"""The benchmark scripts run, on a small generated month, and agree with the baseline.
+
+bench/ is how performance is measured and reported; a script that broke would
+go unnoticed until someone next wanted figures.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from usage_rows import ROOT
+
+BENCH = ROOT / "bench"
+
+
+@pytest.fixture(scope="module")
+def small_month(tmp_path_factory):
+    data = tmp_path_factory.mktemp("bench-data")
+    figures = data / "figures.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--sizes",
+            "3000",
+            "--runs",
+            "1",
+            "--data",
+            str(data),
+            "--json",
+            str(figures),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return data, run.stdout, json.loads(figures.read_text())
+
+
+def test_the_bulk_run_times_every_process_and_matches_the_baseline(small_month):
+    _, printed, figures = small_month
+    (size,) = figures
+    assert size["calls"] == 3000
+    assert size["same"] is True  # (b) and (c) gave identical invoices
+    for timed in ("floor_s", "parquet_floor_s", "libraries_floor_s", "engine_s", "parquet_s"):
+        assert size[timed] > 0
+    assert "identical invoices: yes" in printed
+    assert "(a') floor on Parquet" in printed
+
+
+def test_the_bare_pipeline_runs_against_the_floor(small_month):
+    data, _, _ = small_month
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "bare_pipeline.py"), str(data / "3000"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "bare/a" in done.stdout
+
+
+def test_the_profile_shows_where_tariff_invoice_spends_its_time(small_month):
+    data, _, _ = small_month
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "profile.py"), str(data / "3000")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for stage in ("load_usage", "rate_calls", "build_invoice", "to_json"):
+        assert stage in done.stdout
