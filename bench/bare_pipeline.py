@@ -21,7 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from run import FLOOR, medians
+from run import FLOOR, medians, python
 
 
 def bare(calls: Path) -> None:
@@ -76,7 +76,7 @@ def main() -> None:
         return
     measured = medians(
         {
-            "floor": [sys.executable, "-c", FLOOR, str(calls)],
+            "floor": python(FLOOR, calls),
             "bare": [sys.executable, __file__, str(args.month), "--run-bare"],
         },
         args.runs,

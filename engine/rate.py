@@ -3,7 +3,7 @@
 Text is turned into small integer codes once (polars categoricals: one code per
 distinct tracking number, destination and band name), and everything per call
 is then numpy arithmetic on those codes, using tables built once per distinct
-value:
+value, over blocks of about a million calls whose sums are added up:
 
 1. **Assign**: a call belongs to the account that held its number on the call's
    date in that account's time zone. Every date bound (an assignment's start and
