@@ -56,7 +56,10 @@ def main() -> None:
                 ],
                 standalone_mode=False,
             )
-    sys.stdout.write(profiler.output_text(unicode=True, color=False, show_all=False))
+    # Installed as a package, tariff lives among the libraries, whose frames
+    # pyinstrument folds away: keep its own frames in view.
+    shown = {"show_regex": r".*/tariff/(dsl|engine)/"}
+    sys.stdout.write(profiler.output_text(unicode=True, processor_options=shown))
 
 
 if __name__ == "__main__":
