@@ -187,12 +187,12 @@ def _uniform_offset(text: pl.Series) -> int | None:
     """
     first = text.drop_nulls().head(1).to_list()
     suffix = first[0][19:] if first else ""
-    offset = _offset_minutes(pl.Series([suffix], dtype=pl.String))
-    if not offset or suffix not in offset:
+    offset = _minutes_east(suffix)
+    if offset is None:
         return None
     uniform = (text.str.len_bytes() == 19 + len(suffix.encode())) & text.str.ends_with(suffix)
     # Missing values are left to the checks after parsing.
-    return offset[suffix] if uniform.fill_null(True).all() else None
+    return offset if uniform.fill_null(True).all() else None
 
 
 def _offset_minutes(suffixes: pl.Series) -> dict[str, int] | None:
@@ -201,12 +201,19 @@ def _offset_minutes(suffixes: pl.Series) -> dict[str, int] | None:
         return None
     minutes = {}
     for suffix in suffixes.drop_nulls().to_list():
-        if suffix in ("Z", "z"):
-            minutes[suffix] = 0
-        elif match := _OFFSET.fullmatch(suffix):
-            sign = -1 if match.group(1) == "-" else 1
-            minutes[suffix] = sign * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+        if (offset := _minutes_east(suffix)) is not None:
+            minutes[suffix] = offset
     return minutes
+
+
+def _minutes_east(suffix: str) -> int | None:
+    """Minutes east of UTC written after a time (``Z``, ``+01:00``, ``-0400``), or None."""
+    if suffix in ("Z", "z"):
+        return 0
+    if match := _OFFSET.fullmatch(suffix):
+        sign = -1 if match.group(1) == "-" else 1
+        return sign * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+    return None
 
 
 def _read_carefully(frame: pl.DataFrame) -> pl.DataFrame:

@@ -177,7 +177,6 @@ class _Columns:
     number: Codes
     destination: Codes
     named: Codes | None
-    holdings: _Holdings
     tries: _NumberTries
     by_destination: Ints
     by_name: Ints | None
@@ -244,7 +243,7 @@ def rate_calls(
         return RatedCalls({}, tuple(_unheld_rejections(calls.file, unheld, numbers)), 0, 0)
     accounts = _Accounts.of(terms)
     columns = _columns(calls, numbers, accounts, month)
-    totals = _Totals.of(accounts, columns.holdings)
+    totals = _Totals.of(accounts, columns.tries.holdings)
     unheld_at: list[Ints] = []
     unpriced_at: list[Ints] = []
     unpriced_account: list[Ints] = []
@@ -307,7 +306,6 @@ def rated_calls_of(
 def _columns(calls: CallTable, numbers: NumberTable, accounts: _Accounts, month: Month) -> _Columns:
     """The valid calls' columns as codes, and the tables to decode them."""
     frame = calls.calls.collect()
-    holdings = _Holdings.of(numbers, accounts)
     number, numbers_by_code = _codes(frame["number"])
     destination, destinations = _codes(frame["destination"])
     by_destination = np.array(
@@ -329,8 +327,7 @@ def _columns(calls: CallTable, numbers: NumberTable, accounts: _Accounts, month:
         number=number,
         destination=destination,
         named=named,
-        holdings=holdings,
-        tries=holdings.tries(numbers_by_code),
+        tries=_Holdings.of(numbers, accounts).tries(numbers_by_code),
         by_destination=by_destination,
         by_name=by_name,
         month_starts=_instants([month.first_day] * len(zones), zones, _EVER),
