@@ -21,22 +21,22 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tariff.engine.api import rate_month
-    from tariff.engine.catalogue import CatalogueError, catalogue_in_use, load_catalogue
-    from tariff.engine.models import Invoice, InvoiceLine, InvoiceRun, Rejection, RunSummary
-    from tariff.engine.plan import RatingPlan
-    from tariff.engine.usage import Usage, UsageError, UsageProblem, load_usage
+    from tariff.engine.invoice.models import Invoice, InvoiceLine, InvoiceRun, RunSummary
+    from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
+    from tariff.engine.plan.model import RatingPlan
+    from tariff.engine.usage import Rejection, Usage, UsageError, UsageProblem, load_usage
 
 _EXPORTS = {
-    "CatalogueError": "tariff.engine.catalogue",
-    "catalogue_in_use": "tariff.engine.catalogue",
-    "load_catalogue": "tariff.engine.catalogue",
+    "CatalogueError": "tariff.engine.plan.catalogue",
+    "catalogue_in_use": "tariff.engine.plan.catalogue",
+    "load_catalogue": "tariff.engine.plan.catalogue",
     "rate_month": "tariff.engine.api",
-    "Invoice": "tariff.engine.models",
-    "InvoiceLine": "tariff.engine.models",
-    "InvoiceRun": "tariff.engine.models",
-    "Rejection": "tariff.engine.models",
-    "RunSummary": "tariff.engine.models",
-    "RatingPlan": "tariff.engine.plan",
+    "Invoice": "tariff.engine.invoice.models",
+    "InvoiceLine": "tariff.engine.invoice.models",
+    "InvoiceRun": "tariff.engine.invoice.models",
+    "Rejection": "tariff.engine.usage",
+    "RunSummary": "tariff.engine.invoice.models",
+    "RatingPlan": "tariff.engine.plan.model",
     "Usage": "tariff.engine.usage",
     "UsageError": "tariff.engine.usage",
     "UsageProblem": "tariff.engine.usage",

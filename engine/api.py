@@ -9,13 +9,13 @@ Three calls rate a month::
 
 from __future__ import annotations
 
-from tariff.dsl.ast import Month
-from tariff.engine.catalogue import CatalogueError, catalogue_in_use, load_catalogue
-from tariff.engine.invoice import assignments_by_account, build_invoice
-from tariff.engine.models import InvoiceRun, RunSummary
-from tariff.engine.plan import RatingPlan
-from tariff.engine.rate import AccountUsage, rate_calls
-from tariff.engine.terms import resolve_terms
+from tariff.dsl.months import Month
+from tariff.engine.invoice.build import assignments_by_account, build_invoice
+from tariff.engine.invoice.models import InvoiceRun, RunSummary
+from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
+from tariff.engine.plan.model import RatingPlan
+from tariff.engine.plan.terms import resolve_terms
+from tariff.engine.rating import AccountUsage, rate_calls
 from tariff.engine.usage import Usage, load_usage
 
 __all__ = ["CatalogueError", "catalogue_in_use", "load_catalogue", "load_usage", "rate_month"]

@@ -16,10 +16,10 @@ from typing import Any
 
 import polars as pl
 
-from tariff.dsl.ast import Month
+from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
-from tariff.engine.models import InvoiceRun, RunSummary
-from tariff.engine.plan import RatingPlan
+from tariff.engine.invoice.models import InvoiceRun, RunSummary
+from tariff.engine.plan.model import RatingPlan
 from tariff.engine.usage import usage_from_frames
 
 # Calls to numbers no account holds go to this group, so that each call is

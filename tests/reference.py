@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tariff.engine.plan import RatingPlan
+from tariff.engine.plan.model import RatingPlan
 
 ROUNDING = {
     "half-up": decimal.ROUND_HALF_UP,

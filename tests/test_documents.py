@@ -15,14 +15,14 @@ from test_cli import EXAMPLE_ARGS
 from usage_rows import EXAMPLES, TARIFFS
 
 from tariff.engine import load_catalogue, load_usage, rate_month
-from tariff.engine.cli import cli
-from tariff.engine.documents import (
+from tariff.engine.billing.documents import (
     InvoiceDocuments,
     TemplateProblem,
     draft_info,
     file_name,
     money,
 )
+from tariff.engine.cli import cli
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ISSUED = dt.date(2026, 11, 1)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from reference import reference_run
 from usage_rows import ACCOUNT_HEADER, CALL_HEADER, EXAMPLES, NUMBER_HEADER, TARIFFS, write_csv
 
-from tariff.engine import load_catalogue, load_usage, rate, rate_month
+from tariff.engine import load_catalogue, load_usage, rate_month
+from tariff.engine.rating import blocks
 
 ORDER_FORMS = """
 order form "OF-1" {
@@ -237,7 +238,7 @@ def reference_document(plan, month, accounts, numbers, calls):
 def test_engine_matches_the_reference(month):
     accounts, numbers, calls, rounding, block = month
     plan = PLANS[rounding]
-    with tempfile.TemporaryDirectory() as directory, mock.patch.object(rate, "_BLOCK", block):
+    with tempfile.TemporaryDirectory() as directory, mock.patch.object(blocks, "_BLOCK", block):
         root = Path(directory)
         files = (
             write_csv(root / "accounts.csv", ACCOUNT_HEADER, accounts),

@@ -12,7 +12,7 @@ import threading
 import pytest
 from usage_rows import TARIFFS
 
-from tariff.engine.language_server import document_diagnostics
+from tariff.dsl.language_server import document_diagnostics
 
 
 class Client:

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from usage_rows import EXAMPLES, edited_catalogue, example_month_args
 
+from tariff.engine.billing.ledger import PAUSE_VARIABLE, documents, open_ledger
 from tariff.engine.cli import cli
-from tariff.engine.ledger import PAUSE_VARIABLE, documents, open_ledger
 
 MONTH = [*example_month_args(), "--issue-date", "2026-11-01"]
 

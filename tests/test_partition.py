@@ -9,8 +9,9 @@ import pytest
 from usage_rows import EXAMPLES, ROOT, TARIFFS
 
 from tariff.dsl.catalogue import display_path
-from tariff.engine import load_catalogue, load_usage, rate, rate_month
+from tariff.engine import load_catalogue, load_usage, rate_month
 from tariff.engine.partition import group_keys, merge_runs, rate_group, split_usage
+from tariff.engine.rating import blocks
 
 
 def read(path):
@@ -61,7 +62,7 @@ def test_rating_in_blocks_of_calls_gives_the_single_block(block, generated_month
     plan = load_catalogue(TARIFFS)
     usage = load_usage(*files)
     whole = rate_month(plan, "2026-10", usage)
-    monkeypatch.setattr(rate, "_BLOCK", block)
+    monkeypatch.setattr(blocks, "_BLOCK", block)
     in_blocks = rate_month(plan, "2026-10", usage)
     assert in_blocks.to_json() == whole.to_json()
     assert usage.calls.count > 2 * block

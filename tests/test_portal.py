@@ -11,11 +11,11 @@ from pypdf import PdfReader
 from starlette.testclient import TestClient
 from usage_rows import example_month_args
 
+from tariff.engine.billing.ledger import open_ledger
+from tariff.engine.billing.portal import create_app
+from tariff.engine.billing.portal.security import LoginThrottle
+from tariff.engine.billing.users import add_user
 from tariff.engine.cli import cli
-from tariff.engine.ledger import open_ledger
-from tariff.engine.portal import create_app
-from tariff.engine.portal.security import LoginThrottle
-from tariff.engine.users import add_user
 
 ADMIN_PASSWORD = "correct horse battery staple"
 USER_PASSWORD = "a different long password"

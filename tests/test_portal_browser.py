@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from test_portal import ADMIN_PASSWORD, USER_PASSWORD, database  # noqa: F401 (a fixture)
 from usage_rows import ROOT
 
-from tariff.engine.portal import create_app
+from tariff.engine.billing.portal import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium reaches for Google's services, which this network refuses.

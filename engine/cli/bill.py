@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl.ast import Month
+from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
     catalogue_option,
     fail,
@@ -68,8 +68,8 @@ def bill(
     from sqlalchemy.exc import SQLAlchemyError
 
     from tariff.engine.api import rate_month
-    from tariff.engine.ledger import LedgerConflict, issue_run, open_ledger
-    from tariff.engine.text_report import summary_line
+    from tariff.engine.billing.ledger import LedgerConflict, issue_run, open_ledger
+    from tariff.engine.billing.text_report import summary_line
     from tariff.engine.usage import UsageError
 
     plan = plan_or_fail("bill", catalogue, order_forms)

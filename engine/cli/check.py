@@ -8,8 +8,8 @@ import click
 
 from tariff.dsl import CatalogueNotFound, load_checked
 from tariff.dsl.diagnostics import RENDERERS, count_errors
-from tariff.engine.catalogue import catalogue_in_use
 from tariff.engine.cli.options import fail
+from tariff.engine.plan.catalogue import catalogue_in_use
 
 CLEAN, PROBLEMS, USAGE_ERROR = 0, 1, 2
 

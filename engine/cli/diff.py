@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl.ast import Month
+from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
     fail_problems,
     order_forms_option,
@@ -44,7 +44,7 @@ def diff(
     moved; then totals by package and currency. Exits 0; 2 on bad input or
     when either catalogue has errors.
     """
-    from tariff.engine.impact import invoice_impact, render_impact
+    from tariff.engine.tools.impact import invoice_impact, render_impact
     from tariff.engine.usage import UsageError
 
     old_plan = plan_or_fail("diff", old, order_forms, lambda: _which("old", old))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl.ast import Month
+from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
     catalogue_option,
     fail_problems,
@@ -43,7 +43,7 @@ def explain(
 
     Exits 0, or 2 on bad input or tariffs (including an unknown account).
     """
-    from tariff.engine.explain import explain_invoice, render_explanation
+    from tariff.engine.tools.explain import explain_invoice, render_explanation
     from tariff.engine.usage import UsageError
 
     plan = plan_or_fail("explain", catalogue, order_forms)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tariff.dsl.ast import Month
+from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
     catalogue_option,
     fail,
@@ -22,8 +22,8 @@ from tariff.engine.cli.options import (
 from tariff.engine.cli.progress import Progress
 
 if TYPE_CHECKING:
-    from tariff.engine.documents import InvoiceDocuments
-    from tariff.engine.models import InvoiceRun
+    from tariff.engine.billing.documents import InvoiceDocuments
+    from tariff.engine.invoice.models import InvoiceRun
 
 OK, REJECTED = 0, 1
 
@@ -86,7 +86,7 @@ def invoice(
     were rejected (unless --accept-rejections), 2 on bad input or tariffs.
     """
     from tariff.engine.api import rate_month
-    from tariff.engine.text_report import summary_line
+    from tariff.engine.billing.text_report import summary_line
     from tariff.engine.usage import UsageError
 
     if output_format in ("html", "pdf") and out is None:
@@ -135,7 +135,7 @@ def invoice(
 
 
 def _documents(templates: Path | None) -> InvoiceDocuments:
-    from tariff.engine.documents import InvoiceDocuments, TemplateProblem
+    from tariff.engine.billing.documents import InvoiceDocuments, TemplateProblem
 
     try:
         return InvoiceDocuments(templates)
@@ -160,8 +160,8 @@ def _write_documents(
     documents: InvoiceDocuments,
     issued_on: dt.date,
 ) -> None:
-    from tariff.engine.documents import TemplateProblem, draft_info, file_name
-    from tariff.engine.text_report import render_run
+    from tariff.engine.billing.documents import TemplateProblem, draft_info, file_name
+    from tariff.engine.billing.text_report import render_run
 
     try:
         if out is None:

@@ -16,7 +16,7 @@ def lsp() -> None:
     Needs the optional dependency: pip install 'tariff[lsp]'.
     """
     try:
-        from tariff.engine.language_server import build_server
+        from tariff.dsl.language_server import build_server
     except ImportError as missing:
         fail([f"tariff lsp: {missing.name} is not installed; install 'tariff[lsp]'"])
     gc.enable()  # a server runs for long: collect its cycles (main() turned this off)

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from tariff.dsl import CatalogueNotFound
-from tariff.dsl.ast import Month
 from tariff.dsl.diagnostics import render_text
-from tariff.engine.catalogue import CatalogueError, load_catalogue
+from tariff.dsl.months import Month
+from tariff.engine.plan.catalogue import CatalogueError, load_catalogue
 
 if TYPE_CHECKING:
-    from tariff.engine.plan import RatingPlan
+    from tariff.engine.plan.model import RatingPlan
     from tariff.engine.usage import Usage, UsageError
 
 F = TypeVar("F", bound=Callable[..., object])

@@ -38,7 +38,7 @@ def serve(
     """
     import uvicorn
 
-    from tariff.engine.portal import create_app
+    from tariff.engine.billing.portal import create_app
 
     gc.enable()  # a server runs for long: collect its cycles (main() turned this off)
 

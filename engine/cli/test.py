@@ -32,17 +32,17 @@ def test_command(
     passes, 1 when one fails, 2 on a usage error or an unreadable case file.
     """
     from tariff.dsl.catalogue import display_path
-    from tariff.engine.cases import (
+    from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
+    from tariff.engine.tools.cases import (
         CaseFileError,
         find_case_files,
         junit_xml,
         read_cases,
         run_case,
     )
-    from tariff.engine.cases import (
+    from tariff.engine.tools.cases import (
         coverage as rule_coverage,
     )
-    from tariff.engine.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 
     catalogue_path = catalogue_in_use(catalogue)
     try:

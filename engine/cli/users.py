@@ -26,8 +26,8 @@ def users() -> None:
 @database_option
 def add(name: str, admin: bool, password_stdin: bool, database: str) -> None:
     """Create user NAME; the password is asked for twice (or read from stdin)."""
-    from tariff.engine.ledger import open_ledger
-    from tariff.engine.users import UserExists, add_user
+    from tariff.engine.billing.ledger import open_ledger
+    from tariff.engine.billing.users import UserExists, add_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")

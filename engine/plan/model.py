@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from tariff.dsl.ast import Month, Span
+from tariff.dsl.ast import Span
+from tariff.dsl.months import Month
 
 Prices = Mapping[str, Decimal]
 

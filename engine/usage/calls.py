@@ -9,14 +9,13 @@ that speed never changes what a call means.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 
 import polars as pl
 
-from tariff.engine.models import Rejection
-from tariff.engine.tables import Table
+from tariff.engine.usage.errors import Rejection
+from tariff.engine.usage.tables import Table
+from tariff.engine.usage.timestamps import UTC, careful_instant, started_at_utc, timestamp_problem
 
 CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s", "destination", "band")
 REQUIRED_CALL_COLUMNS = ("call_id", "number", "started_at", "duration_s")
@@ -25,17 +24,6 @@ CODED_CALL_COLUMNS = ("number", "destination", "band")
 
 # The longest call the engine accepts, so that sums of seconds stay exact in 64 bits.
 MAX_DURATION_SECONDS = 2**31 - 1
-
-# ISO 8601 layouts tried in turn for the rows the fast path cannot read.
-_TIMESTAMP_LAYOUTS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
-# The fast path: 19 characters of date and time, then an offset.
-_DATE_AND_TIME = "%Y-%m-%dT%H:%M:%S"
-_OFFSET = re.compile(r"([+-])(\d\d)(?::?(\d\d))?")
-# Past this many distinct offsets (fractions of a second make each distinct),
-# the fast path does not pay and every row takes the general layouts.
-_MAX_FAST_OFFSETS = 64
-_UTC = pl.Datetime("us", "UTC")
-_MICROSECONDS_PER_MINUTE = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -60,7 +48,7 @@ def calls_from(table: Table) -> CallTable:
         raw.lazy()
         .with_columns(
             *_normalised_text(raw),
-            _started_at(raw).alias("started_utc"),
+            started_at_utc(raw).alias("started_utc"),
             _duration(raw.schema["duration_s"]).alias("duration"),
         )
         .collect()
@@ -148,74 +136,6 @@ def _trimmed(text: pl.Expr) -> pl.Expr:
     return pl.when(stripped.str.len_bytes() > 0).then(stripped)
 
 
-# ------------------------------------------------------------ started_at
-
-
-def _started_at(frame: pl.DataFrame) -> pl.Expr:
-    """Each call's start as a UTC instant, or null where the fast layouts fail."""
-    dtype = frame.schema["started_at"]
-    column = pl.col("started_at")
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            return pl.lit(None, dtype=_UTC)
-        return column.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    text = column.cast(pl.String)
-    written = frame["started_at"].cast(pl.String)
-    uniform = _uniform_offset(written)
-    if uniform is not None:
-        offset = pl.lit(uniform, dtype=pl.Int64)
-    else:
-        offsets = _offset_minutes(written.str.slice(19).unique())
-        if offsets is None:
-            return pl.coalesce(
-                text.str.to_datetime(format=layout, strict=False, time_zone="UTC", time_unit="us")
-                for layout in _TIMESTAMP_LAYOUTS
-            )
-        offset = text.str.slice(19).replace_strict(offsets, default=None, return_dtype=pl.Int64)
-    local = text.str.slice(0, 19).str.to_datetime(
-        format=_DATE_AND_TIME, strict=False, time_unit="us"
-    )
-    return (local.cast(pl.Int64) - offset * _MICROSECONDS_PER_MINUTE).cast(_UTC)
-
-
-def _uniform_offset(text: pl.Series) -> int | None:
-    """Minutes east of UTC if every timestamp is date and time then one same offset.
-
-    Most systems write every start the same way (``...T10:00:00Z``): two cheap
-    checks over the column then spare finding the distinct offsets, which
-    means cutting every value in two.
-    """
-    first = text.drop_nulls().head(1).to_list()
-    suffix = first[0][19:] if first else ""
-    offset = _minutes_east(suffix)
-    if offset is None:
-        return None
-    uniform = (text.str.len_bytes() == 19 + len(suffix.encode())) & text.str.ends_with(suffix)
-    # Missing values are left to the checks after parsing.
-    return offset if uniform.fill_null(True).all() else None
-
-
-def _offset_minutes(suffixes: pl.Series) -> dict[str, int] | None:
-    """Minutes east of UTC for each distinct text after the time, or None if too varied."""
-    if suffixes.len() > _MAX_FAST_OFFSETS:
-        return None
-    minutes = {}
-    for suffix in suffixes.drop_nulls().to_list():
-        if (offset := _minutes_east(suffix)) is not None:
-            minutes[suffix] = offset
-    return minutes
-
-
-def _minutes_east(suffix: str) -> int | None:
-    """Minutes east of UTC written after a time (``Z``, ``+01:00``, ``-0400``), or None."""
-    if suffix in ("Z", "z"):
-        return 0
-    if match := _OFFSET.fullmatch(suffix):
-        sign = -1 if match.group(1) == "-" else 1
-        return sign * (int(match.group(2)) * 60 + int(match.group(3) or 0))
-    return None
-
-
 def _read_carefully(frame: pl.DataFrame) -> pl.DataFrame:
     """Give the rows the fast paths could not read a second, careful reading."""
     missed = (pl.col("started_utc").is_null() & pl.col("started_at").is_not_null()) | (
@@ -226,9 +146,7 @@ def _read_carefully(frame: pl.DataFrame) -> pl.DataFrame:
     unread = frame.filter(missed)
     patch = unread.select(
         "row",
-        pl.Series(
-            "careful_at", [_careful_instant(v) for v in unread["started_at"].to_list()], _UTC
-        ),
+        pl.Series("careful_at", [careful_instant(v) for v in unread["started_at"].to_list()], UTC),
         pl.col("duration_s")
         .cast(pl.String)
         .str.strip_chars()
@@ -243,20 +161,6 @@ def _read_carefully(frame: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("careful_at", "careful_duration")
     )
-
-
-def _careful_instant(value: object) -> dt.datetime | None:
-    """Python's full ISO 8601 reader, for one timestamp the fast layouts missed."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith("z"):
-        text = text[:-1] + "Z"
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else None
 
 
 # ------------------------------------------------------- duration and id
@@ -318,7 +222,7 @@ def _first_problem(record: dict[str, object], first_rows: dict[str, int]) -> tup
     if record["number"] is None:
         return "number", "number is missing"
     if record["started_utc"] is None:
-        return "started_at", _timestamp_problem(record["started_at"])
+        return "started_at", timestamp_problem(record["started_at"])
     duration = record["duration"]
     if not isinstance(duration, int):
         raw = record["duration_s"]
@@ -330,19 +234,3 @@ def _first_problem(record: dict[str, object], first_rows: dict[str, int]) -> tup
     if duration > MAX_DURATION_SECONDS:
         return "duration_s", f"duration_s {duration} is longer than any call (over 68 years)"
     return "destination", "destination is missing: give a destination or a band"
-
-
-def _timestamp_problem(raw: object) -> str:
-    if raw is None:
-        return "started_at is missing"
-    if isinstance(raw, dt.datetime):
-        return f"started_at {raw} has no UTC offset; store times with their time zone"
-    text = str(raw).strip()
-    try:
-        dt.datetime.fromisoformat(text)
-    except ValueError:
-        return (
-            f"started_at '{text}' is not an ISO 8601 time; write it as e.g. "
-            "2026-10-01T09:30:00+01:00"
-        )
-    return f"started_at '{text}' has no UTC offset; add one, e.g. {text}+01:00 or {text}Z"

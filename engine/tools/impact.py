@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from tariff.dsl.ast import Month
+from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
-from tariff.engine.models import Invoice, InvoiceLine
-from tariff.engine.plan import RatingPlan
+from tariff.engine.invoice.models import Invoice, InvoiceLine
+from tariff.engine.plan.model import RatingPlan
 from tariff.engine.usage import Usage
 
 

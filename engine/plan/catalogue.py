@@ -12,11 +12,11 @@ from pathlib import Path
 
 from tariff.dsl import Diagnostic, load_checked
 from tariff.dsl.diagnostics import count_errors
-from tariff.engine.compile import compile_catalogue
-from tariff.engine.plan import RatingPlan
+from tariff.engine.plan.compile import compile_catalogue
+from tariff.engine.plan.model import RatingPlan
 
 CATALOGUE_ENVIRONMENT_VARIABLE = "TARIFF_CATALOG"
-BUNDLED_CATALOGUE = Path(__file__).parent.parent / "tariffs"
+BUNDLED_CATALOGUE = Path(__file__).parent.parent.parent / "tariffs"
 
 
 class CatalogueError(Exception):

@@ -22,7 +22,7 @@ from tariff.dsl.catalogue import (
 )
 from tariff.dsl.check import check_catalogue
 from tariff.dsl.diagnostics import Diagnostic, Severity, in_source_order
-from tariff.engine.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
+from tariff.engine.plan.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
 
 SERVER_NAME = "tariff"
 

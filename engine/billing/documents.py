@@ -16,9 +16,9 @@ from pathlib import Path
 
 import jinja2
 
-from tariff.dsl.ast import Month
 from tariff.dsl.currencies import SYMBOLS
-from tariff.engine.models import Invoice, InvoiceLine
+from tariff.dsl.months import Month
+from tariff.engine.invoice.models import Invoice, InvoiceLine
 from tariff.engine.money import minor_unit
 
 TEMPLATES = Path(__file__).parent / "templates"

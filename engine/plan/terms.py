@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tariff.dsl.ast import Month, Span
+from tariff.dsl.ast import Span
 from tariff.dsl.diagnostics import did_you_mean
-from tariff.engine.plan import (
+from tariff.dsl.months import Month
+from tariff.engine.plan.model import (
     DiscountTerms,
     FairUsageTerms,
     OrderFormTerms,

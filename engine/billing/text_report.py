@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from tariff.engine.models import InvoiceRun
+from tariff.engine.invoice.models import InvoiceRun
 
 if TYPE_CHECKING:
     # Documents bring jinja2; the summary line, printed after every run, needs neither.
-    from tariff.engine.documents import InvoiceDocuments
+    from tariff.engine.billing.documents import InvoiceDocuments
 
 
 def render_run(run: InvoiceRun, documents: InvoiceDocuments, issued_on: dt.date) -> str:
     """Every invoice as a text document, then the rejected calls, then where every call went."""
-    from tariff.engine.documents import draft_info
+    from tariff.engine.billing.documents import draft_info
 
     parts = [
         documents.text(invoice, draft_info(invoice, run.period, issued_on))

@@ -36,12 +36,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tariff.dsl.ast import Month
 from tariff.dsl.diagnostics import render_text
+from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
-from tariff.engine.catalogue import CatalogueError, load_catalogue
-from tariff.engine.models import InvoiceRun
-from tariff.engine.plan import RatingPlan
+from tariff.engine.invoice.models import InvoiceRun
+from tariff.engine.plan.catalogue import CatalogueError, load_catalogue
+from tariff.engine.plan.model import RatingPlan
 from tariff.engine.usage import UsageError, load_usage
 
 CASE_SUFFIX = ".test.toml"

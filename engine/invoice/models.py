@@ -10,7 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+from tariff.engine.usage.errors import Rejection
 
 LineKind = Literal["licence", "call_fee", "minutes", "fair_usage", "discount"]
 
@@ -76,28 +78,6 @@ class Invoice(_Frozen):
     @field_serializer("subtotal", "discount", "total")
     def _exact(self, value: Decimal) -> str:
         return str(value)
-
-
-class Rejection(_Frozen):
-    """A call that was not rated, with its source row and the reason."""
-
-    file: str
-    row: int
-    call_id: str | None
-    field: str | None = None
-    reason: str
-
-
-_REJECTIONS = TypeAdapter(list[Rejection])
-
-
-def rejections_of(records: list[dict[str, object]]) -> list[Rejection]:
-    """Rejections from plain records with Rejection's fields, validated all at once.
-
-    A month can reject thousands of calls: one validation of the whole list
-    costs half as much as building each rejection alone.
-    """
-    return _REJECTIONS.validate_python(records)
 
 
 class RunSummary(_Frozen):

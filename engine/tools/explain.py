@@ -15,14 +15,15 @@ from decimal import Decimal
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
-from tariff.dsl.ast import Month, Span
+from tariff.dsl.ast import Span
 from tariff.dsl.diagnostics import did_you_mean
+from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
-from tariff.engine.invoice import line_source
-from tariff.engine.models import Invoice, InvoiceLine, LineSource
-from tariff.engine.plan import RatingPlan
-from tariff.engine.rate import rated_calls_of
-from tariff.engine.terms import AccountTerms, Origin, resolve_terms
+from tariff.engine.invoice.models import Invoice, InvoiceLine, LineSource
+from tariff.engine.invoice.provenance import line_source
+from tariff.engine.plan.model import RatingPlan
+from tariff.engine.plan.terms import AccountTerms, Origin, resolve_terms
+from tariff.engine.rating import rated_calls_of
 from tariff.engine.usage import Usage, UsageError, UsageProblem
 
 Value = str | int | bool | list[str]

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from tariff.engine.ledger import USERS
+from tariff.engine.billing.ledger import USERS
 
 ADMINISTRATOR, USER = "administrator", "user"
 _HASHER = PasswordHasher()

@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from tariff.dsl.ast import Month
-from tariff.engine.models import Invoice, LineSource
+from tariff.dsl.months import Month
+from tariff.engine.invoice.models import Invoice
+from tariff.engine.invoice.provenance import source_record
 from tariff.engine.money import exact_money, from_minor, rate_price, round_half_up_to_minor
-from tariff.engine.rate import AccountUsage
-from tariff.engine.terms import AccountTerms, Discounted, Origin
+from tariff.engine.plan.terms import AccountTerms, Discounted
+from tariff.engine.rating import AccountUsage
 from tariff.engine.usage import NumberAssignment, NumberTable
 
 _CHARGE_NAMES = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
@@ -203,31 +204,3 @@ def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str)
         excludes=tuple(str(line["description"]) for line in lines if line not in reduced),
         source=source_record(discounted.origin),
     )
-
-
-def line_source(origin: Origin) -> LineSource | None:
-    """Where a term came from, as an invoice line's ``source``."""
-    record = source_record(origin)
-    return LineSource.model_validate(record) if record is not None else None
-
-
-def source_record(origin: Origin) -> dict[str, object] | None:
-    """Where a term came from, as a plain record with LineSource's fields."""
-    if origin.span is not None:
-        span = origin.span
-        return {
-            "file": span.file,
-            "line": span.line,
-            "column": span.column,
-            "end_line": span.end_line,
-            "end_column": span.end_column,
-            "origin": origin.source,
-        }
-    if origin.file is not None:
-        return {
-            "file": origin.file,
-            "row": origin.row,
-            "field": origin.field,
-            "origin": origin.source,
-        }
-    return None

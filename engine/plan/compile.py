@@ -14,7 +14,8 @@ from tariff.dsl import ast
 from tariff.dsl import vocabulary as words
 from tariff.dsl.catalogue import Catalogue
 from tariff.dsl.check import charge_kind
-from tariff.engine.plan import (
+from tariff.dsl.months import Month
+from tariff.engine.plan.model import (
     BandTerms,
     DiscountTerms,
     FairUsageTerms,
@@ -75,9 +76,9 @@ def _int(number: ast.Number | None, default: int) -> int:
     return int(number.value) if number is not None else default
 
 
-def _effective(version: ast.DateText) -> ast.Month | None:
+def _effective(version: ast.DateText) -> Month | None:
     day = version.value
-    return ast.Month.of(day) if day else None
+    return Month.of(day) if day else None
 
 
 # ------------------------------------------------------------------ packages

@@ -27,15 +27,15 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from tariff.engine.documents import DocumentInfo, InvoiceDocuments, money, month_name
-from tariff.engine.ledger import Document, document, documents, open_ledger
-from tariff.engine.portal.security import (
+from tariff.engine.billing.documents import DocumentInfo, InvoiceDocuments, money, month_name
+from tariff.engine.billing.ledger import Document, document, documents, open_ledger
+from tariff.engine.billing.portal.security import (
     SECURITY_HEADERS,
     LoginThrottle,
     csrf_token,
     csrf_valid,
 )
-from tariff.engine.users import ADMINISTRATOR, authenticate, role_of
+from tariff.engine.billing.users import ADMINISTRATOR, authenticate, role_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_HOURS = 8

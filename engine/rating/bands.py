@@ -1,0 +1,78 @@
+"""Destination bands: reading a destination with a sheet's dial rules, and its longest prefix.
+
+Each distinct destination is read and matched once per sheet; a call then
+looks its band up by its destination's code.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from tariff.engine.plan.model import SheetVersionTerms
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+_PHONE = re.compile(r"\+?[0-9]+")
+# Band codes for calls that select no band.
+BARRED, NO_BAND, NOT_A_DESTINATION = -1, -2, -3
+
+
+def band_position(name: str | None, sheet: SheetVersionTerms) -> int:
+    """A band name's position in the sheet, or NO_BAND for a name the sheet lacks."""
+    return list(sheet.bands).index(name) if name is not None and name in sheet.bands else NO_BAND
+
+
+def read_destination(destination: str, sheet: SheetVersionTerms) -> str | None:
+    """How the sheet reads a destination: lower-case address, or E.164 after dial rules."""
+    if _SCHEME.match(destination):
+        return destination.lower()
+    phone = _PHONE_PUNCTUATION.sub("", destination)
+    if not _PHONE.fullmatch(phone):
+        return None
+    for prefix in sorted(sheet.dial, key=len, reverse=True):
+        if phone.startswith(prefix):
+            return sheet.dial[prefix] + phone[len(prefix) :]
+    return phone
+
+
+def destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.Series:
+    """The band position (or a negative code) of each distinct destination on one sheet.
+
+    Plain phone numbers (ASCII digits, maybe a leading +), nearly all of them,
+    are read and matched over the whole column; anything else is read by
+    :func:`read_destination` one at a time.
+    """
+    text = pl.col("destination")
+    plain = text.str.contains(r"^\+?[0-9]+$")
+    dialled: pl.Expr = text
+    for prefix in sorted(sheet.dial, key=len):
+        replaced = pl.lit(sheet.dial[prefix]) + text.str.slice(len(prefix))
+        dialled = pl.when(text.str.starts_with(prefix)).then(replaced).otherwise(dialled)
+    frame = destinations.to_frame("destination")
+    readings = frame.select(pl.when(plain).then(dialled).alias("reading"))["reading"]
+    others = frame.with_row_index().filter(text.is_not_null() & ~plain)
+    if others.height:
+        careful = [read_destination(d, sheet) for d in others["destination"]]
+        readings = readings.scatter(others["index"], pl.Series(careful, dtype=pl.String))
+    bands = list(sheet.bands)
+    table = {
+        prefix: (bands.index(band) if band is not None else BARRED)
+        for prefix, band in sheet.prefix_bands().items()
+    }
+    reading = pl.col("reading")
+    # Longest prefix first: the first that matches decides.
+    matches = [
+        reading.str.slice(0, length).replace_strict(table, default=None, return_dtype=pl.Int64)
+        for length in sorted({len(prefix) for prefix in table}, reverse=True)
+    ]
+    return (
+        readings.to_frame()
+        .select(
+            pl.when(reading.is_null())
+            .then(NOT_A_DESTINATION)
+            .otherwise(pl.coalesce(*matches, pl.lit(NO_BAND)))
+        )
+        .to_series()
+    )

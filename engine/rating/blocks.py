@@ -1,0 +1,202 @@
+"""Rating a month of calls over whole columns, exactly, in integers, in blocks.
+
+The stages, each in its own module: ``codes`` turns text into integer codes;
+``holdings`` assigns each call to the account that held its number; ``bands``
+reads destinations and matches prefixes; ``price`` prices each call; ``totals``
+sums per account, band and number; ``rejections`` words what could not be
+rated. This module runs them over blocks of about a million calls, whose
+temporary arrays are reused from one block to the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from tariff.dsl.months import Month
+from tariff.engine.plan.terms import AccountTerms
+from tariff.engine.rating.accounts import RatingAccounts
+from tariff.engine.rating.bands import band_position, destination_bands
+from tariff.engine.rating.codes import Codes, Ints, codes_of, joined, lookup
+from tariff.engine.rating.holdings import EVER, NEVER_ENDS, Holdings, NumberTries, instants
+from tariff.engine.rating.price import CodedCalls, priced
+from tariff.engine.rating.rejections import band_rejections, unheld_rejections
+from tariff.engine.rating.totals import AccountUsage, Totals
+from tariff.engine.usage.calls import CallTable
+from tariff.engine.usage.errors import Rejection
+from tariff.engine.usage.numbers import NumberTable
+
+# Calls are rated in blocks of this many. A block's temporary arrays (a few
+# megabytes each) are reused from one block to the next; arrays the length of
+# a 10-million-call month would each be fresh memory from the kernel, which
+# costs more than the arithmetic done in them.
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RatedCalls:
+    """The month's aggregates by account, and the calls rejected while rating."""
+
+    usage: Mapping[str, AccountUsage]
+    rejections: tuple[Rejection, ...]
+    rated: int
+    other_period: int
+
+
+@dataclass(frozen=True)
+class CallColumns:
+    """The valid calls as numpy columns of codes, and the tables that decode them.
+
+    Everything here is built once per distinct value (number, destination, band
+    name) or per account; :func:`_coded` then applies it to a block of calls.
+    """
+
+    frame: pl.DataFrame
+    started: Ints
+    duration: Ints
+    number: Codes
+    destination: Codes
+    named: Codes | None
+    tries: NumberTries
+    by_destination: Ints
+    by_name: Ints | None
+    month_starts: Ints
+    month_ends: Ints
+
+    @property
+    def size(self) -> int:
+        """How many valid calls there are."""
+        return len(self.started)
+
+
+def rate_calls(
+    calls: CallTable,
+    numbers: NumberTable,
+    terms: Mapping[str, AccountTerms],
+    month: Month,
+) -> RatedCalls:
+    """Rate the month's calls of the accounts in ``terms``."""
+    if not terms:
+        # Nobody holds any number: every call is rejected as unheld.
+        unheld = calls.calls.select("row", "call_id", "number", "started_at").collect()
+        return RatedCalls({}, tuple(unheld_rejections(calls.file, unheld, numbers)), 0, 0)
+    accounts = RatingAccounts.of(terms)
+    columns = _columns(calls, numbers, accounts, month)
+    totals = Totals.of(accounts, columns.tries.holdings)
+    unheld_at: list[Ints] = []
+    unpriced_at: list[Ints] = []
+    unpriced_account: list[Ints] = []
+    unpriced_band: list[Ints] = []
+    rated = other_period = 0
+    for first in range(0, columns.size, _BLOCK):
+        coded = _coded(columns, accounts, first, min(first + _BLOCK, columns.size))
+        totals.add(priced(coded, accounts))
+        held, in_month = coded.held, coded.in_month
+        unheld_at.append(first + np.flatnonzero(~held))
+        unrated = np.flatnonzero(in_month & (coded.band < 0))
+        unpriced_at.append(first + unrated)
+        unpriced_account.append(coded.account[unrated])
+        unpriced_band.append(coded.band[unrated])
+        rated += int(np.count_nonzero(in_month)) - len(unrated)
+        other_period += int(np.count_nonzero(held & ~in_month))
+    frame = columns.frame
+    unheld_calls = frame[joined(unheld_at)].select("row", "call_id", "number", "started_at")
+    unpriced_calls = frame[joined(unpriced_at)].with_columns(
+        pl.Series("account", joined(unpriced_account)),
+        pl.Series("band_index", joined(unpriced_band)),
+    )
+    rejections = unheld_rejections(calls.file, unheld_calls, numbers)
+    rejections += band_rejections(calls.file, unpriced_calls, accounts)
+    return RatedCalls(totals.usage(), tuple(rejections), rated, other_period)
+
+
+def rated_calls_of(
+    account_id: str,
+    calls: CallTable,
+    numbers: NumberTable,
+    terms: Mapping[str, AccountTerms],
+    month: Month,
+) -> pl.DataFrame:
+    """One account's rated calls, one row each, in start order, for explaining an invoice.
+
+    Columns: row, call_id, number, started_at, duration_s, band, amount (minor
+    units), chargeable, counts (toward Fair Usage).
+    """
+    accounts = RatingAccounts.of(terms)
+    position = accounts.index[account_id]
+    columns = _columns(calls, numbers, accounts, month)
+    calls_priced = priced(_coded(columns, accounts, 0, columns.size), accounts)
+    mine = calls_priced.account == position
+    bands = list(accounts.sheets[int(accounts.sheet_of[position])].bands)
+    frame: pl.DataFrame = columns.frame[calls_priced.positions[mine]]
+    return frame.select(
+        "row",
+        "call_id",
+        "number",
+        "started_at",
+        "duration_s",
+        pl.Series("band", bands, dtype=pl.String).gather(calls_priced.band[mine]),
+        pl.Series("amount", calls_priced.amount[mine]),
+        pl.Series("chargeable", calls_priced.chargeable[mine]),
+        pl.Series("counts", calls_priced.counts[mine]),
+    ).sort("started_at", "row")
+
+
+def _columns(
+    calls: CallTable, numbers: NumberTable, accounts: RatingAccounts, month: Month
+) -> CallColumns:
+    """The valid calls' columns as codes, and the tables to decode them."""
+    frame = calls.calls.collect()
+    number, numbers_by_code = codes_of(frame["number"])
+    destination, destinations = codes_of(frame["destination"])
+    by_destination = np.array(
+        [destination_bands(destinations, s) for s in accounts.sheets], dtype=np.int64
+    )
+    named: Codes | None = None
+    by_name: Ints | None = None
+    if frame["band"].null_count() < frame.height:
+        named, names = codes_of(frame["band"])
+        by_name = np.array(
+            [[band_position(name, s) for name in names.to_list()] for s in accounts.sheets],
+            dtype=np.int64,
+        )
+    zones = [t.timezone for t in accounts.terms]
+    return CallColumns(
+        frame=frame,
+        started=frame["started_at"].cast(pl.Int64).to_numpy(),
+        duration=frame["duration_s"].to_numpy(),
+        number=number,
+        destination=destination,
+        named=named,
+        tries=Holdings.of(numbers, accounts).tries(numbers_by_code),
+        by_destination=by_destination,
+        by_name=by_name,
+        month_starts=instants([month.first_day] * len(zones), zones, EVER),
+        month_ends=instants([month.next.first_day] * len(zones), zones, NEVER_ENDS),
+    )
+
+
+def _coded(columns: CallColumns, accounts: RatingAccounts, first: int, end: int) -> CodedCalls:
+    """The calls from position ``first`` to ``end``, with their account, month and band."""
+    started = columns.started[first:end]
+    account, holding = columns.tries.assign(columns.number[first:end], started)
+    known = np.maximum(account, 0)
+    in_month = (account >= 0) & (started >= lookup(columns.month_starts, known))
+    in_month &= started < lookup(columns.month_ends, known)
+    band = _bands(columns, lookup(accounts.sheet_of, known), first, end)
+    return CodedCalls(first, columns.duration[first:end], account, holding, in_month, band)
+
+
+def _bands(columns: CallColumns, sheet: Ints | np.int64, first: int, end: int) -> Ints:
+    """Each call's band position in its sheet, or a negative code; ``sheet`` per call."""
+    band: Ints = columns.by_destination[sheet, columns.destination[first:end]]
+    if columns.named is None or columns.by_name is None:
+        return band
+    named = columns.named[first:end]
+    explicit = named < columns.by_name.shape[1] - 1
+    sheet_of_explicit = sheet[explicit] if isinstance(sheet, np.ndarray) else sheet
+    band[explicit] = columns.by_name[sheet_of_explicit, named[explicit]]
+    return band

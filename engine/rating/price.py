@@ -1,0 +1,103 @@
+"""Pricing calls: each call's minute charge in minor units, rounded once, in integers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tariff.engine.rating.accounts import RatingAccounts
+from tariff.engine.rating.codes import Flags, Ints, lookup
+
+
+@dataclass(frozen=True)
+class CodedCalls:
+    """A block of valid calls, and for each its account, assignment, month and band.
+
+    ``first`` is the position of the block's first call among all valid calls.
+    ``account`` and ``holding`` are -1 where nobody held the number when the call
+    started; ``band`` is a band position in the account's sheet or a negative code.
+    """
+
+    first: int
+    duration: Ints
+    account: Ints
+    holding: Ints
+    in_month: Flags
+    band: Ints
+
+    @property
+    def held(self) -> Flags:
+        """Calls to a number some account held when they started."""
+        return self.account >= 0
+
+    @property
+    def rated(self) -> Flags:
+        """Calls in the month that have a band: the ones that are priced."""
+        return self.in_month & (self.band >= 0)
+
+
+@dataclass(frozen=True)
+class PricedCalls:
+    """The priced calls (positions among all valid calls) and their charges and flags."""
+
+    positions: Ints
+    account: Ints
+    holding: Ints
+    band: Ints
+    duration: Ints
+    amount: Ints
+    chargeable: Flags
+    counts: Flags
+
+
+def priced(coded: CodedCalls, accounts: RatingAccounts) -> PricedCalls:
+    """The rated calls: charges in minor units, whether chargeable, whether they count."""
+    positions = np.flatnonzero(coded.rated)
+    account, band = coded.account[positions], coded.band[positions]
+    duration = coded.duration[positions]
+    rate = accounts.rates[account * accounts.band_width + band]
+    divisor = lookup(accounts.divisors, account)
+    # duration = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
+    amount, remainder = np.divmod(duration, divisor)
+    amount *= rate
+    remainder *= rate
+    modes = [sheet.rounding for sheet in accounts.sheets]
+    distinct_modes = sorted(set(modes))
+    if len(distinct_modes) == 1:
+        amount += rounded_division(remainder, divisor, modes[0])
+    else:
+        sheet_mode = np.array([distinct_modes.index(m) for m in modes])[accounts.sheet_of[account]]
+        for index, mode in enumerate(distinct_modes):
+            chosen = sheet_mode == index
+            divisor_chosen = divisor[chosen] if isinstance(divisor, np.ndarray) else divisor
+            amount[chosen] += rounded_division(remainder[chosen], divisor_chosen, mode)
+    return PricedCalls(
+        coded.first + positions,
+        account,
+        coded.holding[positions],
+        band,
+        duration,
+        amount,
+        duration >= lookup(accounts.chargeable_from, account),
+        duration >= lookup(accounts.counting_from, account),
+    )
+
+
+def rounded_division(numerator: Ints, divisor: Ints | np.int64, rounding: str) -> Ints:
+    """``numerator / divisor`` for numerator ≥ 0, rounded with a tariff rounding mode."""
+    if rounding == "half-up":
+        return (2 * numerator + divisor) // (2 * divisor)
+    if rounding == "up":
+        return (numerator + divisor - 1) // divisor
+    if rounding == "down":
+        return numerator // divisor
+    if rounding == "half-even":
+        quotient = numerator // divisor
+        twice_remainder = 2 * (numerator - quotient * divisor)
+        round_up = (twice_remainder > divisor) | (
+            (twice_remainder == divisor) & (quotient % 2 == 1)
+        )
+        rounded: Ints = quotient + round_up
+        return rounded
+    raise ValueError(f"unknown rounding mode {rounding!r}")

@@ -1,0 +1,68 @@
+"""Why a call could not be rated: an unheld number, or a band or destination that prices nothing."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tariff.dsl.diagnostics import did_you_mean
+from tariff.engine.plan.model import SheetVersionTerms
+from tariff.engine.rating.accounts import RatingAccounts
+from tariff.engine.rating.bands import BARRED, read_destination
+from tariff.engine.usage.errors import Rejection, rejections_of
+from tariff.engine.usage.numbers import NumberTable
+
+
+def unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) -> list[Rejection]:
+    """The calls to numbers nobody held when they started: unknown, or not assigned then."""
+    known = {assignment.number for assignment in numbers.assignments}
+    records: list[dict[str, object]] = []
+    for row, call_id, number, started_at in unheld.iter_rows():
+        if number in known:
+            reason = (
+                f"tracking number {number} was not assigned to any account when the call "
+                f"started ({started_at:%Y-%m-%d %H:%M} UTC)"
+            )
+        else:
+            reason = f"unknown tracking number {number}: it is not in the numbers file"
+        records.append(
+            {"file": file, "row": row, "call_id": call_id, "field": "number", "reason": reason}
+        )
+    return rejections_of(records)
+
+
+def band_rejections(file: str, unpriced: pl.DataFrame, accounts: RatingAccounts) -> list[Rejection]:
+    """The calls whose band or destination prices nothing on their account's sheet."""
+    # Many calls share a destination: explain each distinct problem once.
+    reasons: dict[tuple[int, str | None, str | None, int], tuple[str, str]] = {}
+    records: list[dict[str, object]] = []
+    rows = unpriced.select("row", "call_id", "account", "band", "destination", "band_index")
+    sheet_of = accounts.sheet_of.tolist()
+    for row, call_id, position, band, destination, code in rows.iter_rows():
+        key = (sheet_of[position], band, destination, code)
+        if key not in reasons:
+            reasons[key] = _band_problem(band, destination, code, accounts.sheets[key[0]])
+        field_name, reason = reasons[key]
+        records.append(
+            {"file": file, "row": row, "call_id": call_id, "field": field_name, "reason": reason}
+        )
+    return rejections_of(records)
+
+
+def _band_problem(
+    band: str | None, destination: str | None, code: int, sheet: SheetVersionTerms
+) -> tuple[str, str]:
+    """The field at fault and the reason a call's band or destination cannot be priced."""
+    sheet_name = f"sheet {sheet.sheet} (version {sheet.version})"
+    if band is not None:
+        hint = did_you_mean(band, sheet.bands)
+        reason = f"unknown band '{band}': {sheet_name} has " + ", ".join(sorted(sheet.bands))
+        return "band", reason + (f"; {hint}" if hint else "")
+    reading = read_destination(str(destination), sheet)
+    if reading is None:
+        return "destination", (
+            f"destination '{destination}' is not a phone number (such as +441632960000) "
+            "or an address (such as sip:desk@example.com)"
+        )
+    if code == BARRED:
+        return "destination", f"barred destination {reading}"
+    return "destination", f"unknown destination {reading}: no band of {sheet_name} matches it"

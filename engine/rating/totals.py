@@ -1,0 +1,108 @@
+"""Aggregating priced calls: per account and band, and per number assignment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tariff.engine.rating.accounts import RatingAccounts
+from tariff.engine.rating.codes import Ints
+from tariff.engine.rating.holdings import Holdings
+from tariff.engine.rating.price import PricedCalls
+
+
+@dataclass(frozen=True)
+class BandUsage:
+    """One band's calls on one invoice: how many, total seconds, summed rounded charges."""
+
+    calls: int
+    seconds: int
+    amount_minor: int
+
+
+@dataclass
+class AccountUsage:
+    """One account's rated calls in the billing month, aggregated."""
+
+    calls: int = 0
+    chargeable_calls: int = 0
+    bands: dict[str, BandUsage] = field(default_factory=dict)
+    counted_calls: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Running sums over the blocks, per (account, band) slot and per number assignment.
+
+    A slot is numbered account × band width + band.
+    """
+
+    accounts: RatingAccounts
+    holdings: Holdings
+    calls: Ints
+    seconds: Ints
+    amount: Ints
+    chargeable: Ints
+    counted: Ints
+
+    @classmethod
+    def of(cls, accounts: RatingAccounts, holdings: Holdings) -> Totals:
+        """Zero totals for every slot and every assignment."""
+        size = len(accounts.ids) * accounts.band_width
+
+        def zeros(length: int) -> Ints:
+            return np.zeros(length, dtype=np.int64)
+
+        return cls(
+            accounts,
+            holdings,
+            zeros(size),
+            zeros(size),
+            zeros(size),
+            zeros(size),
+            zeros(len(holdings.assignments)),
+        )
+
+    def add(self, priced: PricedCalls) -> None:
+        """Add one block's priced calls."""
+        key = priced.account * self.accounts.band_width + priced.band
+        size = len(self.calls)
+        self.calls[:] += np.bincount(key, minlength=size)
+        np.add.at(self.seconds, key, priced.duration)
+        np.add.at(self.amount, key, priced.amount)
+        self.chargeable[:] += np.bincount(key[priced.chargeable], minlength=size)
+        self.counted[:] += np.bincount(
+            priced.holding[priced.counts], minlength=len(self.holdings.assignments)
+        )
+
+    def usage(self) -> dict[str, AccountUsage]:
+        """Per account: calls, chargeable calls, and per band and per number what it used."""
+        accounts = self.accounts
+        width = accounts.band_width
+        usage: dict[str, AccountUsage] = {}
+        band_names = [list(sheet.bands) for sheet in accounts.sheets]
+        sheet_of = accounts.sheet_of.tolist()
+        used = np.flatnonzero(self.calls)
+        for slot, count, used_seconds, charged, chargeable_calls in zip(
+            used.tolist(),
+            self.calls[used].tolist(),
+            self.seconds[used].tolist(),
+            self.amount[used].tolist(),
+            self.chargeable[used].tolist(),
+            strict=True,
+        ):
+            position, band = divmod(slot, width)
+            account_id = accounts.ids[position]
+            mine = usage.get(account_id)
+            if mine is None:
+                mine = usage[account_id] = AccountUsage()
+            mine.calls += count
+            mine.chargeable_calls += chargeable_calls
+            band_name = band_names[sheet_of[position]][band]
+            mine.bands[band_name] = BandUsage(count, used_seconds, charged)
+        for position in np.flatnonzero(self.counted).tolist():
+            held = self.holdings.assignments[position]
+            numbers = usage[held.account_id].counted_calls
+            numbers[held.number] = numbers.get(held.number, 0) + int(self.counted[position])
+        return usage

@@ -1,0 +1,135 @@
+"""The accounts file: who is billed, on which package, in which currency and zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.diagnostics import did_you_mean
+from tariff.engine.usage.errors import UsageError, UsageProblem
+from tariff.engine.usage.records import Reporter, records, row_of, text_of
+from tariff.engine.usage.tables import Table
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+ACCOUNT_COLUMNS = (
+    "account_id",
+    "name",
+    "package",
+    "version",
+    "currency",
+    "discount_percent",
+    "timezone",
+)
+REQUIRED_ACCOUNT_COLUMNS = ("account_id", "package", "currency")
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One row of the accounts file, validated."""
+
+    file: str
+    row: int
+    account_id: str
+    name: str | None
+    package: str
+    version: str | None
+    currency: str
+    discount_percent: Decimal
+    timezone: str
+
+
+def accounts_from(table: Table) -> tuple[AccountRow, ...]:
+    """Every account of an accounts table; raise UsageError listing all problems."""
+    problems: list[UsageProblem] = []
+    accounts: list[AccountRow] = []
+    first_row: dict[str, int] = {}
+    for record in records(table):
+        row = row_of(record)
+
+        def problem(field: str, message: str, row: int = row) -> None:
+            problems.append(UsageProblem(table.file, row, field, message))
+
+        account_id = text_of(record["account_id"])
+        package = text_of(record["package"])
+        currency = text_of(record["currency"])
+        if account_id is None:
+            problem("account_id", "is empty; every account needs an id")
+        elif account_id in first_row:
+            problem(
+                "account_id", f"'{account_id}' is repeated (first at row {first_row[account_id]})"
+            )
+            continue
+        else:
+            first_row[account_id] = row
+        if package is None:
+            problem("package", "is empty; name the account's package, e.g. professional")
+        if currency is None:
+            problem("currency", "is empty; give GBP or USD")
+        elif currency.upper() not in MINOR_DIGITS:
+            hint = did_you_mean(currency.upper(), MINOR_DIGITS)
+            problem(
+                "currency",
+                f"'{currency}' is not a billing currency (GBP or USD)"
+                + (f"; {hint}" if hint else ""),
+            )
+        discount = _discount_percent(record["discount_percent"], problem)
+        timezone = _timezone(record["timezone"], problem)
+        if (
+            account_id
+            and package
+            and currency
+            and currency.upper() in MINOR_DIGITS
+            and discount is not None
+            and timezone
+        ):
+            accounts.append(
+                AccountRow(
+                    file=table.file,
+                    row=row,
+                    account_id=account_id,
+                    name=text_of(record["name"]),
+                    package=package,
+                    version=text_of(record["version"]),
+                    currency=currency.upper(),
+                    discount_percent=discount,
+                    timezone=timezone,
+                )
+            )
+    if problems:
+        raise UsageError(problems)
+    return tuple(accounts)
+
+
+def _discount_percent(value: object, problem: Reporter) -> Decimal | None:
+    text = text_of(value)
+    if text is None:
+        return Decimal(0)
+    try:
+        percent = Decimal(text.rstrip("%").strip())
+    except InvalidOperation:
+        problem(
+            "discount_percent", f"'{text}' is not a number; write a percentage such as 10 or 12.5"
+        )
+        return None
+    if not percent.is_finite() or not 0 <= percent <= 100:
+        problem("discount_percent", f"{text} is not a percentage from 0 to 100")
+        return None
+    return percent
+
+
+def _timezone(value: object, problem: Reporter) -> str | None:
+    name = text_of(value) or DEFAULT_TIMEZONE
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        hint = did_you_mean(name, zoneinfo.available_timezones())
+        problem(
+            "timezone",
+            f"'{name}' is not an IANA time zone such as Europe/London"
+            + (f"; {hint}" if hint else ""),
+        )
+        return None
+    return name
