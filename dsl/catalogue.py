@@ -17,6 +17,8 @@ from tariff.dsl.diagnostics import Diagnostic, error
 from tariff.dsl.parser import parse_text
 
 TARIFF_SUFFIX = ".tariff"
+# Names the catalogue in use when no --catalog is given (docs/cli.md).
+CATALOGUE_ENVIRONMENT_VARIABLE = "TARIFF_CATALOG"
 
 
 class CatalogueNotFound(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 # ISO 4217 code -> digits of the minor unit (pence, cents).
 MINOR_DIGITS: Mapping[str, int] = {"GBP": 2, "USD": 2}
@@ -12,3 +13,9 @@ MINOR_DIGITS: Mapping[str, int] = {"GBP": 2, "USD": 2}
 RATE_DECIMALS = 6
 
 SYMBOLS: Mapping[str, str] = {"GBP": "£", "USD": "$"}
+
+
+def decimal_places(value: Decimal) -> int:
+    """How many digits a decimal has after the point, as written."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0

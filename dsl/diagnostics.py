@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tariff.dsl.ast import Span
+from tariff.dsl.codes import CODES
 
 JSON_FORMAT_VERSION = 1
 
@@ -23,32 +24,6 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
-
-
-# code -> (short name, what the rule is about). Codes are stable: CI
-# configurations and suppressions refer to them, so never renumber.
-RULES: Mapping[str, tuple[str, str]] = {
-    "T001": ("syntax", "The text does not follow the tariff language's grammar."),
-    "T002": ("unreadable-file", "The file cannot be read as UTF-8 text."),
-    "T101": ("duplicate-definition", "Something is defined twice."),
-    "T102": ("unknown-reference", "A name refers to nothing that is defined."),
-    "T103": ("missing-statement", "A required statement is missing."),
-    "T104": ("repeated-statement", "A statement that may appear once appears again."),
-    "T105": ("unknown-word", "A currency, kind, mode or charge is not one the language knows."),
-    "T106": ("missing-edition-price", "A currency edition lacks a price that it needs."),
-    "T107": ("band-missing-rate", "A band has no rate in a currency that the sheet prices."),
-    "T108": ("unreachable-prefix", "A prefix can never match a destination."),
-    "T109": ("negative-amount", "A price or rate is negative."),
-    "T110": ("too-precise", "An amount has more decimal places than the engine keeps exactly."),
-    "T111": ("invalid-value", "A value is out of range or not a real date."),
-    "T112": ("not-discountable", "A discount names a charge that is never discountable."),
-    "T113": ("overlapping-discounts", "Two discounts cover the same charge in the same month."),
-    "T114": ("currency-mismatch", "An amount's currency does not fit where it is used."),
-    "T115": (
-        "version-not-in-effect",
-        "An order form pins a package version in months before that version starts.",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +130,7 @@ def render_json(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -
             "end_column": d.span.end_column,
             "severity": d.severity.value,
             "code": d.code,
-            "rule": RULES[d.code][0],
+            "rule": CODES[d.code].name,
             "message": d.message,
         }
         if d.hint:
@@ -198,7 +173,7 @@ def render_github(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str])
                 f"col={d.span.column}",
                 f"endLine={d.span.end_line}",
                 f"endColumn={d.span.end_column}",
-                f"title={d.code} {RULES[d.code][0]}",
+                f"title={d.code} {CODES[d.code].name}",
             ]
         )
         lines.append(f"::{d.severity.value} {properties}::{_github_escape(message)}")
@@ -213,7 +188,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) 
             "name": name,
             "shortDescription": {"text": description},
         }
-        for code, (name, description) in RULES.items()
+        for code, name, description in ((c.code, c.name, c.summary) for c in CODES.values())
     ]
     results = []
     for d in diagnostics:

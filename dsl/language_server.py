@@ -15,6 +15,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from tariff.dsl.catalogue import (
+    CATALOGUE_ENVIRONMENT_VARIABLE,
     Catalogue,
     find_tariff_files,
     parse_source_recovering,
@@ -22,7 +23,6 @@ from tariff.dsl.catalogue import (
 )
 from tariff.dsl.check import check_catalogue
 from tariff.dsl.diagnostics import Diagnostic, Severity, in_source_order
-from tariff.engine.plan.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
 
 SERVER_NAME = "tariff"
 

@@ -1,40 +1,102 @@
 """The closed sets of words the language knows, and the defaults it assumes.
 
-The checker validates against these sets (with "did you mean"), the compiler
-fills in these defaults, and docs/language.md documents both.
+Each set is defined here once and derived everywhere else: the checker
+validates against it (with "did you mean"), the compiler fills in the
+defaults, the engine's models, documents, explanations and usage messages take
+their words from it, and docs/language.md documents it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+
+class Charge(StrEnum):
+    """The kinds of invoice line, in the order an invoice lists them."""
+
+    LICENCE = "licence"
+    CALL_FEE = "call_fee"
+    MINUTES = "minutes"
+    FAIR_USAGE = "fair_usage"
+    DISCOUNT = "discount"
+
+
+# Each charge in words, as tariffs, documents and messages name it.
+CHARGE_WORDS: Mapping[Charge, str] = {
+    Charge.LICENCE: "licence",
+    Charge.CALL_FEE: "call fee",
+    Charge.MINUTES: "minutes",
+    Charge.FAIR_USAGE: "fair usage",
+    Charge.DISCOUNT: "discount",
+}
+# The charges a discount may name, and the words (singular and plural) for each.
+DISCOUNTABLE_CHARGES = (Charge.LICENCE, Charge.CALL_FEE, Charge.MINUTES)
+DISCOUNT_CHARGE_WORDS = tuple(CHARGE_WORDS[charge] for charge in DISCOUNTABLE_CHARGES)
+CHARGE_PLURALS: Mapping[Charge, str] = {
+    Charge.LICENCE: "licence",
+    Charge.CALL_FEE: "call fees",
+    Charge.MINUTES: "minutes",
+}
+_SCOPE_WORDS: Mapping[str, Charge] = {
+    **{CHARGE_WORDS[charge]: charge for charge in DISCOUNTABLE_CHARGES},
+    **{CHARGE_PLURALS[charge]: charge for charge in DISCOUNTABLE_CHARGES},
+    "minute charges": Charge.MINUTES,
+}
+NEVER_DISCOUNTABLE = (Charge.FAIR_USAGE,)
+
+
+def charge_words(text: str) -> str:
+    """A discount scope as written, in plain lower-case words ('Call_Fee': 'call fee')."""
+    return " ".join(text.lower().replace("_", " ").split())
+
+
+def charge_kind(text: str) -> Charge | None:
+    """The discountable charge a discount scope names, e.g. 'call fees' -> Charge.CALL_FEE."""
+    return _SCOPE_WORDS.get(charge_words(text))
+
+
+def is_never_discountable(text: str) -> bool:
+    """Whether a discount scope names a charge that is never discountable (fair usage)."""
+    return charge_words(text) in {CHARGE_WORDS[charge] for charge in NEVER_DISCOUNTABLE}
+
+
+class Rounding(StrEnum):
+    """How a call's price is rounded to the minor unit."""
+
+    HALF_UP = "half-up"
+    HALF_EVEN = "half-even"
+    UP = "up"
+    DOWN = "down"
+
+
+ROUNDING_MODES = tuple(Rounding)
+
+
+class NumberKind(StrEnum):
+    """The kinds of tracking number."""
+
+    FIXED = "fixed"
+    OFFLINE = "offline"
+    DYNAMIC = "dynamic"
+
+
+NUMBER_KINDS = tuple(NumberKind)
 
 GENERATIONS = ("previous", "current")
 
-NUMBER_KINDS = ("fixed", "offline", "dynamic")
 
-# Rounding mode as written -> Python decimal rounding constant name.
-ROUNDING_MODES: Mapping[str, str] = {
-    "half-up": "ROUND_HALF_UP",
-    "half-even": "ROUND_HALF_EVEN",
-    "up": "ROUND_UP",
-    "down": "ROUND_DOWN",
-}
+def alternatives(words: Iterable[str]) -> str:
+    """Words as a choice for a message: 'fixed, offline or dynamic'."""
+    listed = list(words)
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
 
-# Charge as written in a discount scope -> invoice line kind.
-CHARGES: Mapping[str, str] = {
-    "licence": "licence",
-    "call fee": "call_fee",
-    "call fees": "call_fee",
-    "minutes": "minutes",
-    "minute charges": "minutes",
-}
-NEVER_DISCOUNTABLE = ("fair usage",)
 
 # Defaults for statements a tariff may leave out.
 DEFAULT_CHARGEABLE_FROM_SECONDS = 1
 DEFAULT_INCLUSIVE_CALLS = 0
 DEFAULT_FAIR_USAGE_MINIMUM = 10
-DEFAULT_FAIR_USAGE_NUMBER_KINDS = ("fixed", "offline")
+DEFAULT_FAIR_USAGE_NUMBER_KINDS = (NumberKind.FIXED, NumberKind.OFFLINE)
 DEFAULT_FAIR_USAGE_COUNTING_FROM_SECONDS = 1
 DEFAULT_PARTIAL_MONTHS_EXEMPT = False
-DEFAULT_ROUNDING = "half-up"
+DEFAULT_ROUNDING = Rounding.HALF_UP

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tariff.dsl import Diagnostic, load_checked
+from tariff.dsl.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
 from tariff.dsl.diagnostics import count_errors
 from tariff.engine.plan.compile import compile_catalogue
 from tariff.engine.plan.model import RatingPlan
 
-CATALOGUE_ENVIRONMENT_VARIABLE = "TARIFF_CATALOG"
 BUNDLED_CATALOGUE = Path(__file__).parent.parent.parent / "tariffs"
 
 

@@ -13,8 +13,8 @@ from typing import Protocol, TypeVar
 from tariff.dsl import ast
 from tariff.dsl import vocabulary as words
 from tariff.dsl.catalogue import Catalogue
-from tariff.dsl.check import charge_kind
 from tariff.dsl.months import Month
+from tariff.dsl.vocabulary import charge_kind
 from tariff.engine.plan.model import (
     BandTerms,
     DiscountTerms,

@@ -1,0 +1,258 @@
+"""Rules about the shape of definitions: each name and statement where it belongs, once.
+
+Duplicates, references to nothing, and missing and repeated statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from tariff.dsl import ast
+from tariff.dsl.check.index import (
+    Definitions,
+    Version,
+    band_names,
+    every,
+    first,
+    pinned_versions,
+)
+from tariff.dsl.check.rule import Finding
+from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.diagnostics import did_you_mean
+
+# The statements that may appear once, by where they are (T104).
+_ONCE_IN_SHEET = ((ast.DisplayName, "name"),)
+_ONCE_IN_SHEET_VERSION = ((ast.Rounding, "rounding"),)
+_ONCE_IN_BAND = ((ast.Prefixes, "prefixes"), (ast.BandRate, "rate"))
+_ONCE_IN_PACKAGE = ((ast.DisplayName, "name"), (ast.Generation, "generation"))
+_ONCE_IN_PACKAGE_VERSION = (
+    (ast.Licence, "licence"),
+    (ast.CallFee, "call fee"),
+    (ast.Minutes, "minutes"),
+    (ast.Chargeable, "chargeable"),
+    (ast.InclusiveCalls, "inclusive calls"),
+    (ast.FairUsage, "fair usage"),
+)
+_ONCE_IN_FAIR_USAGE = (
+    (ast.FairUsageMinimum, "minimum"),
+    (ast.FairUsageNumbers, "numbers"),
+    (ast.FairUsageCounting, "counting"),
+    (ast.FairUsagePartialMonths, "partial months"),
+    (ast.FairUsageUnitRate, "unit rate"),
+)
+_ONCE_IN_ORDER_FORM = (
+    (ast.DisplayName, "name"),
+    (ast.PackagePin, "package"),
+    (ast.CurrencyPin, "currency"),
+    (ast.Licence, "licence"),
+    (ast.CallFee, "call fee"),
+    (ast.FairUsageRate, "fair usage unit rate"),
+    (ast.InclusiveCalls, "inclusive calls"),
+)
+_NOUNS = {ast.Package: "package", ast.Sheet: "sheet", ast.OrderForm: "order form"}
+
+
+def duplicate_definitions(definitions: Definitions) -> Iterator[Finding]:
+    """T101: a package, sheet, order form, version, dial rule or band defined twice."""
+    seen: dict[tuple[type, str], ast.Definition] = {}
+    for definition in definitions.definitions():
+        if isinstance(definition, ast.OrderForm):
+            key, span = definition.account.value, definition.account.span
+        else:
+            key, span = definition.name.text, definition.name.span
+        earlier = seen.setdefault((type(definition), key), definition)
+        if earlier is not definition:
+            yield Finding(
+                span,
+                f"{_NOUNS[type(definition)]} '{key}' is defined twice; the first is at "
+                f"{earlier.span}",
+                "remove one, or give this one another name",
+            )
+    for versions, owner in definitions.versioned():
+        yield from _repeated_versions(versions, owner)
+    for version, where in definitions.sheet_versions():
+        first_dials: set[str] = set()
+        for dial in every(version.statements, ast.Dial):
+            if dial.prefix.value and dial.prefix.value in first_dials:
+                yield Finding(dial.span, f'dial "{dial.prefix.value}" is defined twice')
+            first_dials.add(dial.prefix.value)
+        bands: set[str] = set()
+        for band in every(version.statements, ast.Band):
+            if band.name.text in bands:
+                yield Finding(
+                    band.name.span, f"band '{band.name.text}' is defined twice in {where}"
+                )
+            bands.add(band.name.text)
+
+
+def _repeated_versions(versions: Sequence[Version], owner: str) -> Iterator[Finding]:
+    """Versions starting on the same day, written alike (2021-04) or not (2021-04-01)."""
+    seen: dict[object, ast.DateText] = {}
+    for version in versions:
+        for key in (version.version.text, version.version.value):
+            if key is None:
+                continue
+            if key in seen:
+                earlier = seen[key]
+                yield Finding(
+                    version.version.span,
+                    f"{owner} already has a version starting then "
+                    f"('{earlier.text}' at line {earlier.span.line})",
+                    "give each version its own start date",
+                )
+                break
+            seen[key] = version.version
+
+
+def unknown_references(definitions: Definitions) -> Iterator[Finding]:
+    """T102: a sheet, package, version or band name that refers to nothing defined."""
+    for version, _ in definitions.package_versions():
+        minutes = first(version.statements, ast.Minutes)
+        if minutes is not None and minutes.sheet.text not in definitions.sheets:
+            yield _unknown(minutes.sheet, "sheet", definitions.sheets)
+    for form, _ in definitions.forms():
+        pin = first(form.statements, ast.PackagePin)
+        package = definitions.pinned_package(form)
+        if pin is not None and package is None:
+            yield _unknown(pin.package, "package", definitions.packages)
+        if pin is not None and package is not None and pin.version is not None:
+            ids = [v.version.text for v in every(package.statements, ast.PackageVersion)]
+            if pin.version.text not in ids:
+                yield _unknown(
+                    ast.Name(pin.version.text, pin.version.span),
+                    "version",
+                    ids,
+                    f" of package {package.name.text}; it has " + ", ".join(ids),
+                )
+        yield from _unknown_bands(definitions, form, package)
+
+
+def _unknown_bands(
+    definitions: Definitions, form: ast.OrderForm, package: ast.Package | None
+) -> Iterator[Finding]:
+    if package is not None:
+        sheet_names = {
+            minutes.sheet.text
+            for version in pinned_versions(package, None)
+            for minutes in every(version.statements, ast.Minutes)
+        }
+        sheets = [definitions.sheets[n] for n in sheet_names if n in definitions.sheets]
+    else:
+        sheets = list(definitions.sheets.values())
+    bands = band_names(sheets)
+    seen: set[str] = set()
+    for rate in every(form.statements, ast.CustomRate):
+        if rate.band.text not in seen and rate.band.text not in bands:
+            yield _unknown(rate.band, "band", bands)
+        seen.add(rate.band.text)
+
+
+def _unknown(name: ast.Name, what: str, known: Iterable[str], where: str = "") -> Finding:
+    return Finding(
+        name.span,
+        f"unknown {what} '{name.text}'{where}",
+        did_you_mean(name.text, sorted(set(known))),
+    )
+
+
+def missing_statements(definitions: Definitions) -> Iterator[Finding]:
+    """T103: a definition without a statement it needs."""
+
+    def missing(
+        statement: object, what: str, where: str, span: ast.Span, example: str
+    ) -> list[Finding]:
+        if statement is not None:
+            return []
+        return [Finding(span, f"{where} has no '{what}'", f"add e.g. `{example}`")]
+
+    for sheet in definitions.sheets.values():
+        if not every(sheet.statements, ast.SheetVersion):
+            yield Finding(
+                sheet.name.span,
+                f"sheet {sheet.name.text} has no version",
+                "add e.g. `version 2021-04-01 { ... }` with its bands",
+            )
+    for band, where in definitions.bands():
+        prefixes = first(band.statements, ast.Prefixes)
+        yield from missing(prefixes, "prefixes", where, band.name.span, 'prefixes "+441"')
+        rate = first(band.statements, ast.BandRate)
+        yield from missing(rate, "rate", where, band.name.span, "rate 0.015 GBP per minute")
+    for package in definitions.packages.values():
+        where = f"package {package.name.text}"
+        generation = first(package.statements, ast.Generation)
+        yield from missing(generation, "generation", where, package.name.span, "generation current")
+        if not every(package.statements, ast.PackageVersion):
+            yield Finding(
+                package.name.span,
+                f"{where} has no version",
+                "add e.g. `version 2024-01 { ... }` with its prices",
+            )
+    for version, where in definitions.package_versions():
+        for kind, what, example in (
+            (ast.Licence, "licence", "licence 59.00 GBP, 75.00 USD per month"),
+            (ast.CallFee, "call fee", "call fee 0.15 GBP, 0.19 USD per call"),
+            (ast.Minutes, "minutes", "minutes from sheet carrier"),
+        ):
+            statement = first(version.statements, kind)
+            yield from missing(statement, what, where, version.version.span, example)
+    for _, clause, where in definitions.fair_usage_clauses():
+        unit_rate = first(clause.statements, ast.FairUsageUnitRate)
+        yield from missing(
+            unit_rate,
+            "unit rate",
+            where,
+            clause.span,
+            "unit rate 0.10 GBP, 0.15 USD per missing call",
+        )
+
+
+def repeated_statements(definitions: Definitions) -> Iterator[Finding]:
+    """T104: a statement that may appear once appears again, or a currency priced twice."""
+    for sheet in definitions.sheets.values():
+        yield from _repeats(sheet.statements, _ONCE_IN_SHEET, f"sheet {sheet.name.text}")
+    for sheet_version, where in definitions.sheet_versions():
+        yield from _repeats(sheet_version.statements, _ONCE_IN_SHEET_VERSION, where)
+    for band, where in definitions.bands():
+        yield from _repeats(band.statements, _ONCE_IN_BAND, where)
+    for package in definitions.packages.values():
+        yield from _repeats(package.statements, _ONCE_IN_PACKAGE, f"package {package.name.text}")
+    for version, where in definitions.package_versions():
+        yield from _repeats(version.statements, _ONCE_IN_PACKAGE_VERSION, where)
+    for _, clause, where in definitions.fair_usage_clauses():
+        yield from _repeats(clause.statements, _ONCE_IN_FAIR_USAGE, where)
+    for form, where in definitions.forms():
+        yield from _repeats(form.statements, _ONCE_IN_ORDER_FORM, where)
+        rates: dict[str, ast.CustomRate] = {}
+        for rate in every(form.statements, ast.CustomRate):
+            earlier = rates.setdefault(rate.band.text, rate)
+            if earlier is not rate:
+                yield Finding(
+                    rate.band.span,
+                    f"{where} gives band '{rate.band.text}' a rate twice",
+                    f"keep the one at line {earlier.span.line}",
+                )
+    for prices in definitions.price_lists():
+        currencies: set[str] = set()
+        for money in prices.prices:
+            if money.currency not in MINOR_DIGITS:
+                continue
+            if money.currency in currencies:
+                yield Finding(
+                    money.span,
+                    f"{prices.what} has two {money.currency} amounts",
+                    "keep one amount per currency",
+                )
+            currencies.add(money.currency)
+
+
+def _repeats(
+    statements: Sequence[object], once: Sequence[tuple[type, str]], where: str
+) -> Iterator[Finding]:
+    for kind, what in once:
+        found: list[ast.DisplayName] = every(statements, kind)
+        for repeat in found[1:]:
+            yield Finding(
+                repeat.span,
+                f"'{what}' appears again in {where}; it may appear once",
+                f"keep the one at line {found[0].span.line}",
+            )

@@ -1,0 +1,211 @@
+"""The catalogue's definitions, indexed by name, and the walks the rules share.
+
+Rules look at the first definition of each name (a second one is itself a
+problem, reported once) and at the first of each statement that may appear
+once. The helpers here only find things; deciding what is wrong is the rules'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tariff.dsl import ast
+from tariff.dsl.currencies import MINOR_DIGITS
+
+S = TypeVar("S")
+Version = ast.PackageVersion | ast.SheetVersion
+
+
+@dataclass(frozen=True)
+class PriceList:
+    """A list of amounts by currency, what it prices, and whether it is a per-minute rate."""
+
+    prices: Sequence[ast.Money]
+    what: str
+    is_rate: bool = False
+
+
+def first(statements: Iterable[object], kind: type[S]) -> S | None:
+    """The first statement of ``kind``, or None."""
+    return next((s for s in statements if isinstance(s, kind)), None)
+
+
+def every(statements: Iterable[object], kind: type[S]) -> list[S]:
+    """Every statement of ``kind``, in order."""
+    return [s for s in statements if isinstance(s, kind)]
+
+
+def known_prices(prices: Sequence[ast.Money]) -> dict[str, ast.Money]:
+    """The first amount of each currency the engine bills in."""
+    by_currency: dict[str, ast.Money] = {}
+    for money in prices:
+        if money.currency in MINOR_DIGITS:
+            by_currency.setdefault(money.currency, money)
+    return by_currency
+
+
+def editions(version: ast.PackageVersion) -> set[str] | None:
+    """The currencies a package version's licence offers; None without a licence."""
+    licence = first(version.statements, ast.Licence)
+    return set(known_prices(licence.prices)) if licence is not None else None
+
+
+def sheet_currencies(sheet: ast.Sheet) -> set[str]:
+    """Currencies that every version of the sheet prices."""
+    per_version = []
+    for version in every(sheet.statements, ast.SheetVersion):
+        currencies: set[str] = set()
+        for band in every(version.statements, ast.Band):
+            for rate in every(band.statements, ast.BandRate):
+                currencies |= {m.currency for m in rate.prices}
+        per_version.append(currencies)
+    return set.intersection(*per_version) if per_version else set()
+
+
+def band_names(sheets: Iterable[ast.Sheet]) -> set[str]:
+    """Every band name in any version of the given sheets."""
+    return {
+        band.name.text
+        for sheet in sheets
+        for version in every(sheet.statements, ast.SheetVersion)
+        for band in every(version.statements, ast.Band)
+    }
+
+
+def pinned_versions(package: ast.Package, pin: ast.PackagePin | None) -> list[ast.PackageVersion]:
+    """The versions an order form may use: the pinned one if it exists, else all of them."""
+    versions = every(package.statements, ast.PackageVersion)
+    if pin is not None and pin.version is not None:
+        chosen = [v for v in versions if v.version.text == pin.version.text]
+        return chosen or versions
+    return versions
+
+
+def distinct_bands(version: ast.SheetVersion) -> Iterator[ast.Band]:
+    """The first band of each name in a sheet version, in order."""
+    seen: set[str] = set()
+    for band in every(version.statements, ast.Band):
+        if band.name.text not in seen:
+            seen.add(band.name.text)
+            yield band
+
+
+def dials(version: ast.SheetVersion) -> dict[str, ast.Dial]:
+    """The first dial rule of each prefix in a sheet version (an empty prefix is no rule)."""
+    found: dict[str, ast.Dial] = {}
+    for dial in every(version.statements, ast.Dial):
+        if dial.prefix.value:
+            found.setdefault(dial.prefix.value, dial)
+    return found
+
+
+def distinct_custom_rates(form: ast.OrderForm) -> Iterator[ast.CustomRate]:
+    """The first custom rate of each band in an order form, in order."""
+    seen: set[str] = set()
+    for rate in every(form.statements, ast.CustomRate):
+        if rate.band.text not in seen:
+            seen.add(rate.band.text)
+            yield rate
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Every definition of a catalogue, and the first package, sheet and order form of each name."""
+
+    files: Sequence[ast.TariffFile]
+    packages: Mapping[str, ast.Package]
+    sheets: Mapping[str, ast.Sheet]
+    order_forms: Mapping[str, ast.OrderForm]
+
+    @classmethod
+    def of(cls, files: Sequence[ast.TariffFile]) -> Definitions:
+        """Index the files' definitions by name, keeping the first of each."""
+        packages: dict[str, ast.Package] = {}
+        sheets: dict[str, ast.Sheet] = {}
+        order_forms: dict[str, ast.OrderForm] = {}
+        for file in files:
+            for definition in file.definitions:
+                if isinstance(definition, ast.Package):
+                    packages.setdefault(definition.name.text, definition)
+                elif isinstance(definition, ast.Sheet):
+                    sheets.setdefault(definition.name.text, definition)
+                else:
+                    order_forms.setdefault(definition.account.value, definition)
+        return cls(files, packages, sheets, order_forms)
+
+    def definitions(self) -> Iterator[ast.Definition]:
+        """Every definition, in file order, repeats included."""
+        for file in self.files:
+            yield from file.definitions
+
+    def sheet_versions(self) -> Iterator[tuple[ast.SheetVersion, str]]:
+        """Each version of each sheet, with words for where it is."""
+        for sheet in self.sheets.values():
+            for version in every(sheet.statements, ast.SheetVersion):
+                yield version, f"sheet {sheet.name.text} version {version.version.text}"
+
+    def bands(self) -> Iterator[tuple[ast.Band, str]]:
+        """The first band of each name in each sheet version, with where it is."""
+        for version, where in self.sheet_versions():
+            for band in distinct_bands(version):
+                yield band, f"band {band.name.text} of {where}"
+
+    def package_versions(self) -> Iterator[tuple[ast.PackageVersion, str]]:
+        """Each version of each package, with words for where it is."""
+        for package in self.packages.values():
+            for version in every(package.statements, ast.PackageVersion):
+                yield version, f"package {package.name.text} version {version.version.text}"
+
+    def fair_usage_clauses(self) -> Iterator[tuple[ast.PackageVersion, ast.FairUsage, str]]:
+        """Each package version's (first) fair usage clause, with where it is."""
+        for version, where in self.package_versions():
+            clause = first(version.statements, ast.FairUsage)
+            if clause is not None:
+                yield version, clause, f"the fair usage clause of {where}"
+
+    def versioned(self) -> Iterator[tuple[Sequence[Version], str]]:
+        """The versions of each sheet and package, with the owner's name."""
+        for sheet in self.sheets.values():
+            yield every(sheet.statements, ast.SheetVersion), f"sheet {sheet.name.text}"
+        for package in self.packages.values():
+            yield every(package.statements, ast.PackageVersion), f"package {package.name.text}"
+
+    def forms(self) -> Iterator[tuple[ast.OrderForm, str]]:
+        """Each order form, with words for where it is."""
+        for form in self.order_forms.values():
+            yield form, f"order form {form.account.value!r}"
+
+    def pinned_package(self, form: ast.OrderForm) -> ast.Package | None:
+        """The package an order form pins, when it is defined."""
+        pin = first(form.statements, ast.PackagePin)
+        return self.packages.get(pin.package.text) if pin is not None else None
+
+    def price_lists(self) -> Iterator[PriceList]:
+        """Every list of amounts that is checked: rates, licences, fees, fair usage rates."""
+        for band, _ in self.bands():
+            rate = first(band.statements, ast.BandRate)
+            if rate is not None:
+                yield PriceList(rate.prices, f"rate of band {band.name.text}", is_rate=True)
+        for version, _ in self.package_versions():
+            yield from _order_form_or_version_prices(version.statements)
+        for _, clause, _ in self.fair_usage_clauses():
+            unit_rate = first(clause.statements, ast.FairUsageUnitRate)
+            if unit_rate is not None:
+                yield PriceList(unit_rate.prices, "fair usage unit rate")
+        for form, _ in self.forms():
+            yield from _order_form_or_version_prices(form.statements)
+            for custom in distinct_custom_rates(form):
+                yield PriceList(custom.prices, f"rate for {custom.band.text}", is_rate=True)
+
+
+def _order_form_or_version_prices(statements: Sequence[object]) -> Iterator[PriceList]:
+    priced: tuple[tuple[ast.Licence | ast.CallFee | ast.FairUsageRate | None, str], ...] = (
+        (first(statements, ast.Licence), "licence"),
+        (first(statements, ast.CallFee), "call fee"),
+        (first(statements, ast.FairUsageRate), "fair usage unit rate"),
+    )
+    for statement, what in priced:
+        if statement is not None:
+            yield PriceList(statement.prices, what)

@@ -1,0 +1,99 @@
+"""Every diagnostic code the toolchain reports: its stable code, short name and meaning.
+
+Codes never change meaning and are never renumbered: CI configurations and
+suppressions refer to them. A new check gets a new code here, a rule in
+:data:`tariff.dsl.check.RULES`, a golden case under ``tests/golden/`` and a row
+in docs/diagnostics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    """A diagnostic code: ``T102``, its short name and what it means."""
+
+    code: str
+    name: str
+    summary: str
+
+
+SYNTAX = Code("T001", "syntax", "The text does not follow the tariff language's grammar.")
+UNREADABLE_FILE = Code("T002", "unreadable-file", "The file cannot be read as UTF-8 text.")
+DUPLICATE_DEFINITION = Code("T101", "duplicate-definition", "Something is defined twice.")
+UNKNOWN_REFERENCE = Code("T102", "unknown-reference", "A name refers to nothing that is defined.")
+MISSING_STATEMENT = Code("T103", "missing-statement", "A required statement is missing.")
+REPEATED_STATEMENT = Code(
+    "T104", "repeated-statement", "A statement that may appear once appears again."
+)
+UNKNOWN_WORD = Code(
+    "T105", "unknown-word", "A currency, kind, mode or charge is not one the language knows."
+)
+MISSING_EDITION_PRICE = Code(
+    "T106", "missing-edition-price", "A currency edition lacks a price that it needs."
+)
+BAND_MISSING_RATE = Code(
+    "T107", "band-missing-rate", "A band has no rate in a currency that the sheet prices."
+)
+UNREACHABLE_PREFIX = Code("T108", "unreachable-prefix", "A prefix can never match a destination.")
+NEGATIVE_AMOUNT = Code("T109", "negative-amount", "A price or rate is negative.")
+TOO_PRECISE = Code(
+    "T110", "too-precise", "An amount has more decimal places than the engine keeps exactly."
+)
+INVALID_COUNT = Code(
+    "T111", "invalid-count", "A count of calls or seconds is not whole or below its minimum."
+)
+NOT_DISCOUNTABLE = Code(
+    "T112", "not-discountable", "A discount names a charge that is never discountable."
+)
+OVERLAPPING_DISCOUNTS = Code(
+    "T113", "overlapping-discounts", "Two discounts cover the same charge in the same month."
+)
+CURRENCY_MISMATCH = Code(
+    "T114", "currency-mismatch", "An amount's currency does not fit where it is used."
+)
+VERSION_NOT_IN_EFFECT = Code(
+    "T115",
+    "version-not-in-effect",
+    "An order form pins a package version in months before that version starts.",
+)
+INVALID_DATE = Code("T116", "invalid-date", "A version date or a month is not a real date.")
+EMPTY_VALUE = Code("T117", "empty-value", "A dial prefix or an order form's account id is empty.")
+PERCENT_OUT_OF_RANGE = Code(
+    "T118", "percent-out-of-range", "A discount is not a percentage above 0 and at most 100."
+)
+REVERSED_RANGE = Code("T119", "reversed-range", "A range of months ends before it starts.")
+RATE_NEVER_APPLIES = Code(
+    "T120", "rate-never-applies", "An order form sets a rate that its package never charges."
+)
+
+CODES: Mapping[str, Code] = {
+    code.code: code
+    for code in (
+        SYNTAX,
+        UNREADABLE_FILE,
+        DUPLICATE_DEFINITION,
+        UNKNOWN_REFERENCE,
+        MISSING_STATEMENT,
+        REPEATED_STATEMENT,
+        UNKNOWN_WORD,
+        MISSING_EDITION_PRICE,
+        BAND_MISSING_RATE,
+        UNREACHABLE_PREFIX,
+        NEGATIVE_AMOUNT,
+        TOO_PRECISE,
+        INVALID_COUNT,
+        NOT_DISCOUNTABLE,
+        OVERLAPPING_DISCOUNTS,
+        CURRENCY_MISMATCH,
+        VERSION_NOT_IN_EFFECT,
+        INVALID_DATE,
+        EMPTY_VALUE,
+        PERCENT_OUT_OF_RANGE,
+        REVERSED_RANGE,
+        RATE_NEVER_APPLIES,
+    )
+}
