@@ -18,6 +18,7 @@ import jinja2
 
 from tariff.dsl.currencies import SYMBOLS
 from tariff.dsl.months import Month
+from tariff.dsl.vocabulary import Charge
 from tariff.engine.invoice.models import Invoice, InvoiceLine
 from tariff.engine.money import minor_unit
 
@@ -134,9 +135,7 @@ class InvoiceDocuments:
 
 
 def _lines_by_kind(lines: tuple[InvoiceLine, ...]) -> dict[str, list[InvoiceLine]]:
-    grouped: dict[str, list[InvoiceLine]] = {
-        kind: [] for kind in ("licence", "call_fee", "minutes", "fair_usage", "discount")
-    }
+    grouped: dict[str, list[InvoiceLine]] = {kind: [] for kind in Charge}
     for line in lines:
         grouped.setdefault(line.kind, []).append(line)
     return grouped

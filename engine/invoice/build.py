@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Required, TypedDict
 
 from tariff.dsl.months import Month
+from tariff.dsl.vocabulary import CHARGE_PLURALS, Charge
 from tariff.engine.invoice.models import Invoice
 from tariff.engine.invoice.provenance import source_record
 from tariff.engine.money import exact_money, from_minor, rate_price, round_half_up_to_minor
@@ -20,10 +22,20 @@ from tariff.engine.plan.terms import AccountTerms, Discounted
 from tariff.engine.rating import AccountUsage
 from tariff.engine.usage import NumberAssignment, NumberTable
 
-_CHARGE_NAMES = {"licence": "licence", "call_fee": "call fees", "minutes": "minutes"}
 
-# An invoice line as a plain record, with InvoiceLine's fields.
-Line = dict[str, object]
+class Line(TypedDict, total=False):
+    """An invoice line as a plain record, with InvoiceLine's fields."""
+
+    kind: Required[Charge]
+    band: str
+    number: str
+    description: Required[str]
+    quantity: Required[int]
+    unit_price: Required[Decimal]
+    amount: Required[Decimal]
+    discountable: Required[bool]
+    excludes: tuple[str, ...]
+    source: dict[str, object] | None
 
 
 def assignments_by_account(numbers: NumberTable) -> dict[str, list[NumberAssignment]]:
@@ -68,15 +80,13 @@ def build_invoice(
 
 
 def _amount(line: Line) -> Decimal:
-    amount = line["amount"]
-    assert isinstance(amount, Decimal)
-    return amount
+    return line["amount"]
 
 
 def _licence_line(terms: AccountTerms) -> Line:
     price = terms.licence.amount
     return dict(
-        kind="licence",
+        kind=Charge.LICENCE,
         description=f"{terms.package.title} edition licence",
         quantity=1,
         unit_price=exact_money(price, terms.currency),
@@ -99,7 +109,7 @@ def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
         description += f", {inclusive:,} inclusive"
     return [
         dict(
-            kind="call_fee",
+            kind=Charge.CALL_FEE,
             description=description,
             quantity=billed,
             unit_price=exact_money(fee, terms.currency),
@@ -111,7 +121,7 @@ def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
 
 
 def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
-    lines = []
+    lines: list[Line] = []
     for band in sorted(usage.bands):
         rated = usage.bands[band]
         amount = exact_money(from_minor(rated.amount_minor, terms.currency), terms.currency)
@@ -119,7 +129,7 @@ def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
             continue
         lines.append(
             dict(
-                kind="minutes",
+                kind=Charge.MINUTES,
                 band=band,
                 description=f"Minute charges: {band}",
                 quantity=rated.seconds,
@@ -145,7 +155,7 @@ def _fair_usage_lines(
     for held in assignments:
         if held.kind in clause.number_kinds and held.held_during(month):
             windows.setdefault(held.number, []).append(held)
-    lines = []
+    lines: list[Line] = []
     for number in sorted(windows):
         if clause.partial_months_exempt and not _covers(windows[number], month):
             continue
@@ -155,7 +165,7 @@ def _fair_usage_lines(
             continue
         lines.append(
             dict(
-                kind="fair_usage",
+                kind=Charge.FAIR_USAGE,
                 number=number,
                 description=f"Fair usage: {number} ({short} call{'s' if short != 1 else ''} short)",
                 quantity=short,
@@ -182,9 +192,7 @@ def _covers(windows: Iterable[NumberAssignment], month: Month) -> bool:
 
 def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str) -> Line | None:
     discount = discounted.terms
-    reduced = [
-        line for line in lines if line["discountable"] and discount.covers(str(line["kind"]))
-    ]
+    reduced = [line for line in lines if line["discountable"] and discount.covers(line["kind"])]
     base = sum((_amount(line) for line in reduced), Decimal(0))
     amount = -round_half_up_to_minor(base * discount.percent / 100, currency)
     if amount == 0:
@@ -192,15 +200,15 @@ def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str)
     percent = f"{discount.percent.normalize():f}"
     description = f"Discount {percent}%"
     if discount.charges:
-        names = [name for kind, name in _CHARGE_NAMES.items() if kind in discount.charges]
+        names = [CHARGE_PLURALS[kind] for kind in CHARGE_PLURALS if kind in discount.charges]
         description += " on " + ", ".join(names)
     return dict(
-        kind="discount",
+        kind=Charge.DISCOUNT,
         description=description,
         quantity=1,
         unit_price=amount,
         amount=amount,
         discountable=False,
-        excludes=tuple(str(line["description"]) for line in lines if line not in reduced),
+        excludes=tuple(line["description"] for line in lines if line not in reduced),
         source=source_record(discounted.origin),
     )

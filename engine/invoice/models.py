@@ -8,13 +8,11 @@ document that ``tariff invoice --format json`` prints.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from tariff.dsl.vocabulary import Charge
 from tariff.engine.usage.errors import Rejection
-
-LineKind = Literal["licence", "call_fee", "minutes", "fair_usage", "discount"]
 
 
 class _Frozen(BaseModel):
@@ -42,7 +40,7 @@ class LineSource(_Frozen):
 class InvoiceLine(_Frozen):
     """One charge on an invoice."""
 
-    kind: LineKind
+    kind: Charge
     band: str | None = None
     number: str | None = None
     description: str

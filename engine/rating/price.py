@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tariff.dsl.vocabulary import Rounding
 from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.codes import Flags, Ints, lookup
 
@@ -86,13 +87,13 @@ def priced(coded: CodedCalls, accounts: RatingAccounts) -> PricedCalls:
 
 def rounded_division(numerator: Ints, divisor: Ints | np.int64, rounding: str) -> Ints:
     """``numerator / divisor`` for numerator ≥ 0, rounded with a tariff rounding mode."""
-    if rounding == "half-up":
+    if rounding == Rounding.HALF_UP:
         return (2 * numerator + divisor) // (2 * divisor)
-    if rounding == "up":
+    if rounding == Rounding.UP:
         return (numerator + divisor - 1) // divisor
-    if rounding == "down":
+    if rounding == Rounding.DOWN:
         return numerator // divisor
-    if rounding == "half-even":
+    if rounding == Rounding.HALF_EVEN:
         quotient = numerator // divisor
         twice_remainder = 2 * (numerator - quotient * divisor)
         round_up = (twice_remainder > divisor) | (

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from tariff.dsl.ast import Span
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.months import Month
+from tariff.dsl.vocabulary import Charge, Rounding
 from tariff.engine.api import rate_month
 from tariff.engine.invoice.models import Invoice, InvoiceLine, LineSource
 from tariff.engine.invoice.provenance import line_source
@@ -98,13 +99,13 @@ class _Explainer:
         self.package_name = f"package {package.package} version {package.version}"
 
     def explain(self, line: InvoiceLine, lines: Sequence[InvoiceLine]) -> LineExplanation:
-        if line.kind == "licence":
+        if line.kind == Charge.LICENCE:
             return self._licence(line)
-        if line.kind == "call_fee":
+        if line.kind == Charge.CALL_FEE:
             return self._call_fee(line)
-        if line.kind == "minutes":
+        if line.kind == Charge.MINUTES:
             return self._minutes(line)
-        if line.kind == "fair_usage":
+        if line.kind == Charge.FAIR_USAGE:
             return self._fair_usage(line)
         return self._discount(line, lines)
 
@@ -211,7 +212,7 @@ class _Explainer:
         discount = next(
             d for d in self.terms.discounts if line_source(d.origin) == line.source
         ).terms
-        charged = [entry for entry in lines if entry.kind != "discount"]
+        charged = [entry for entry in lines if entry.kind != Charge.DISCOUNT]
         included = [e for e in charged if e.discountable and discount.covers(e.kind)]
         excluded = [e for e in charged if e not in included]
         months = "every month"
@@ -223,7 +224,7 @@ class _Explainer:
             Fact(name="discounted lines", value=[e.description for e in included]),
             Fact(name="base", value=str(sum((e.amount for e in included), Decimal(0)))),
             Fact(name="not discounted", value=[e.description for e in excluded]),
-            Fact(name="rounding", value="the percentage of the base, rounded half-up"),
+            Fact(name="rounding", value=f"the percentage of the base, rounded {Rounding.HALF_UP}"),
         )
         where = (
             f"the order form of {self.terms.account_id}"

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from tariff.dsl.months import Month
+from tariff.dsl.vocabulary import Charge
 from tariff.engine.api import rate_month
 from tariff.engine.invoice.models import Invoice, InvoiceLine
 from tariff.engine.plan.model import RatingPlan
@@ -94,7 +95,7 @@ def invoice_impact(old: RatingPlan, new: RatingPlan, month: Month | str, usage: 
 
 def _line_key(line: InvoiceLine) -> tuple[str, str | None, str | None, str | None]:
     # Discounts have no band or number: their description tells them apart.
-    description = line.description if line.kind == "discount" else None
+    description = line.description if line.kind == Charge.DISCOUNT else None
     return line.kind, line.band, line.number, description
 
 

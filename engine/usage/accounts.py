@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
+from tariff.dsl.vocabulary import alternatives
 from tariff.engine.usage.errors import UsageError, UsageProblem
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table
@@ -67,12 +68,12 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
         if package is None:
             problem("package", "is empty; name the account's package, e.g. professional")
         if currency is None:
-            problem("currency", "is empty; give GBP or USD")
+            problem("currency", f"is empty; give {alternatives(MINOR_DIGITS)}")
         elif currency.upper() not in MINOR_DIGITS:
             hint = did_you_mean(currency.upper(), MINOR_DIGITS)
             problem(
                 "currency",
-                f"'{currency}' is not a billing currency (GBP or USD)"
+                f"'{currency}' is not a billing currency ({alternatives(MINOR_DIGITS)})"
                 + (f"; {hint}" if hint else ""),
             )
         discount = _discount_percent(record["discount_percent"], problem)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.months import Month
-from tariff.dsl.vocabulary import NUMBER_KINDS
+from tariff.dsl.vocabulary import NUMBER_KINDS, alternatives
 from tariff.engine.usage.errors import UsageError, UsageProblem
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table
@@ -72,12 +72,12 @@ def numbers_from(table: Table, account_ids: set[str]) -> NumberTable:
                 f"'{account_id}' is not in the accounts file" + (f"; {hint}" if hint else ""),
             )
         if kind is None:
-            problem("kind", "is empty; give fixed, offline or dynamic")
+            problem("kind", f"is empty; give {alternatives(NUMBER_KINDS)}")
         elif kind.lower() not in NUMBER_KINDS:
             hint = did_you_mean(kind.lower(), NUMBER_KINDS)
             problem(
                 "kind",
-                f"'{kind}' is not a number kind (fixed, offline or dynamic)"
+                f"'{kind}' is not a number kind ({alternatives(NUMBER_KINDS)})"
                 + (f"; {hint}" if hint else ""),
             )
         assigned_from = _date(record["assigned_from"], "assigned_from", problem)
