@@ -9,8 +9,10 @@ Three calls rate a month::
 
 from __future__ import annotations
 
+import polars as pl
+
 from tariff.dsl.months import Month
-from tariff.engine.invoice.build import assignments_by_account, build_invoice
+from tariff.engine.invoice.build import assignments_by_account, build_invoice, mark_inclusive
 from tariff.engine.invoice.models import InvoiceRun, RunSummary
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
@@ -18,7 +20,14 @@ from tariff.engine.plan.terms import resolve_terms
 from tariff.engine.rating import AccountUsage, rate_calls
 from tariff.engine.usage import Usage, load_usage
 
-__all__ = ["CatalogueError", "catalogue_in_use", "load_catalogue", "load_usage", "rate_month"]
+__all__ = [
+    "CatalogueError",
+    "catalogue_in_use",
+    "load_catalogue",
+    "load_usage",
+    "rate_month",
+    "rate_month_with_calls",
+]
 
 
 def rate_month(plan: RatingPlan, month: Month | str, usage: Usage) -> InvoiceRun:
@@ -27,9 +36,30 @@ def rate_month(plan: RatingPlan, month: Month | str, usage: Usage) -> InvoiceRun
     Raises UsageError when an account cannot be priced (unknown package,
     version or currency); rejected calls are reported in the result instead.
     """
+    run, _ = _rate(plan, month, usage, keep_calls_of=None)
+    return run
+
+
+def rate_month_with_calls(
+    plan: RatingPlan, month: Month | str, usage: Usage, account_id: str
+) -> tuple[InvoiceRun, pl.DataFrame]:
+    """The month's run, and one account's priced calls from the same rating.
+
+    The calls come one row each, in start order, with: row, call_id, number,
+    started_at, duration_s, band, amount (minor units), chargeable, counts
+    (toward Fair Usage) and inclusive (covered by the allowance).
+    """
+    run, kept = _rate(plan, month, usage, keep_calls_of=account_id)
+    assert kept is not None, "the account's calls were asked for"
+    return run, kept
+
+
+def _rate(
+    plan: RatingPlan, month: Month | str, usage: Usage, keep_calls_of: str | None
+) -> tuple[InvoiceRun, pl.DataFrame | None]:
     period = month if isinstance(month, Month) else Month.parse(month)
     terms = resolve_terms(plan, usage.accounts, period)
-    rated = rate_calls(usage.calls, usage.numbers, terms, period)
+    rated = rate_calls(usage.calls, usage.numbers, terms, period, keep_calls_of)
     assignments = assignments_by_account(usage.numbers)
     invoices = tuple(
         build_invoice(
@@ -52,4 +82,7 @@ def rate_month(plan: RatingPlan, month: Month | str, usage: Usage) -> InvoiceRun
         != summary.calls_in
     ):
         raise AssertionError(f"calls were lost between input and invoices: {summary}")
-    return InvoiceRun(period=str(period), invoices=invoices, rejected=rejected, summary=summary)
+    run = InvoiceRun(period=str(period), invoices=invoices, rejected=rejected, summary=summary)
+    if rated.kept_calls is None or keep_calls_of is None:
+        return run, None
+    return run, mark_inclusive(rated.kept_calls, terms[keep_calls_of].inclusive_calls)

@@ -220,7 +220,7 @@ def test_start_times_written_any_iso_way_mean_the_same_instant(tmp_path, written
         row["started_at"] = started_at
     usage = load_usage(accounts, numbers, write_csv(tmp_path / "c.csv", tuple(rows[0]), rows))
 
-    started = usage.calls.calls.collect()["started_at"].to_list()
+    started = usage.calls.calls["started_at"].to_list()
 
     assert started == [dt.datetime(2026, 10, 5, 9, tzinfo=dt.UTC)] * len(written)
     assert usage.calls.rejections == ()

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Required, TypedDict
 
+import polars as pl
+
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import CHARGE_PLURALS, Charge
 from tariff.engine.invoice.models import Invoice
@@ -44,6 +46,18 @@ def assignments_by_account(numbers: NumberTable) -> dict[str, list[NumberAssignm
     for assignment in numbers.assignments:
         grouped.setdefault(assignment.account_id, []).append(assignment)
     return grouped
+
+
+def mark_inclusive(calls: pl.DataFrame, allowance: int) -> pl.DataFrame:
+    """An account's priced calls (in start order) with ``inclusive``: the allowance's calls.
+
+    The allowance covers the first ``allowance`` chargeable calls of the month,
+    in start order: the calls whose fee the call fee line leaves out.
+    """
+    chargeable = pl.col("chargeable")
+    return calls.with_columns(
+        inclusive=chargeable & (chargeable.cast(pl.Int64).cum_sum() <= allowance)
+    )
 
 
 def build_invoice(

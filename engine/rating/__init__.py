@@ -10,7 +10,7 @@ runs them over blocks of calls.
 from __future__ import annotations
 
 from tariff.engine.rating.bands import read_destination
-from tariff.engine.rating.blocks import RatedCalls, rate_calls, rated_calls_of
+from tariff.engine.rating.blocks import RatedCalls, rate_calls
 from tariff.engine.rating.totals import AccountUsage, BandUsage
 
 __all__ = [

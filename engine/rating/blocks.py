@@ -20,9 +20,9 @@ from tariff.dsl.months import Month
 from tariff.engine.plan.terms import AccountTerms
 from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.bands import band_position, destination_bands
-from tariff.engine.rating.codes import Codes, Ints, codes_of, joined, lookup
+from tariff.engine.rating.codes import Codes, Flags, Ints, codes_of, joined, lookup
 from tariff.engine.rating.holdings import EVER, NEVER_ENDS, Holdings, NumberTries, instants
-from tariff.engine.rating.price import CodedCalls, priced
+from tariff.engine.rating.price import CodedCalls, PricedCalls, priced
 from tariff.engine.rating.rejections import band_rejections, unheld_rejections
 from tariff.engine.rating.totals import AccountUsage, Totals
 from tariff.engine.usage.calls import CallTable
@@ -44,6 +44,9 @@ class RatedCalls:
     rejections: tuple[Rejection, ...]
     rated: int
     other_period: int
+    # One account's priced calls when asked for: row, call_id, number,
+    # started_at, duration_s, band, amount (minor units), chargeable, counts.
+    kept_calls: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,21 @@ def rate_calls(
     numbers: NumberTable,
     terms: Mapping[str, AccountTerms],
     month: Month,
+    keep_calls_of: str | None = None,
 ) -> RatedCalls:
-    """Rate the month's calls of the accounts in ``terms``."""
+    """Rate the month's calls of the accounts in ``terms``.
+
+    With ``keep_calls_of``, that account's priced calls are kept, one row each
+    (see :attr:`RatedCalls.kept_calls`), for explaining its invoice.
+    """
     if not terms:
         # Nobody holds any number: every call is rejected as unheld.
-        unheld = calls.calls.select("row", "call_id", "number", "started_at").collect()
+        unheld = calls.calls.select("row", "call_id", "number", "started_at")
         return RatedCalls({}, tuple(unheld_rejections(calls.file, unheld, numbers)), 0, 0)
     accounts = RatingAccounts.of(terms)
     columns = _columns(calls, numbers, accounts, month)
     totals = Totals.of(accounts, columns.tries.holdings)
+    kept = _KeptCalls(accounts, keep_calls_of) if keep_calls_of is not None else None
     unheld_at: list[Ints] = []
     unpriced_at: list[Ints] = []
     unpriced_account: list[Ints] = []
@@ -93,7 +102,10 @@ def rate_calls(
     rated = other_period = 0
     for first in range(0, columns.size, _BLOCK):
         coded = _coded(columns, accounts, first, min(first + _BLOCK, columns.size))
-        totals.add(priced(coded, accounts))
+        block = priced(coded, accounts)
+        totals.add(block)
+        if kept is not None:
+            kept.add(block)
         held, in_month = coded.held, coded.in_month
         unheld_at.append(first + np.flatnonzero(~held))
         unrated = np.flatnonzero(in_month & (coded.band < 0))
@@ -110,46 +122,47 @@ def rate_calls(
     )
     rejections = unheld_rejections(calls.file, unheld_calls, numbers)
     rejections += band_rejections(calls.file, unpriced_calls, accounts)
-    return RatedCalls(totals.usage(), tuple(rejections), rated, other_period)
+    kept_calls = kept.frame(frame) if kept is not None else None
+    return RatedCalls(totals.usage(), tuple(rejections), rated, other_period, kept_calls)
 
 
-def rated_calls_of(
-    account_id: str,
-    calls: CallTable,
-    numbers: NumberTable,
-    terms: Mapping[str, AccountTerms],
-    month: Month,
-) -> pl.DataFrame:
-    """One account's rated calls, one row each, in start order, for explaining an invoice.
+class _KeptCalls:
+    """One account's priced calls, gathered block by block."""
 
-    Columns: row, call_id, number, started_at, duration_s, band, amount (minor
-    units), chargeable, counts (toward Fair Usage).
-    """
-    accounts = RatingAccounts.of(terms)
-    position = accounts.index[account_id]
-    columns = _columns(calls, numbers, accounts, month)
-    calls_priced = priced(_coded(columns, accounts, 0, columns.size), accounts)
-    mine = calls_priced.account == position
-    bands = list(accounts.sheets[int(accounts.sheet_of[position])].bands)
-    frame: pl.DataFrame = columns.frame[calls_priced.positions[mine]]
-    return frame.select(
-        "row",
-        "call_id",
-        "number",
-        "started_at",
-        "duration_s",
-        pl.Series("band", bands, dtype=pl.String).gather(calls_priced.band[mine]),
-        pl.Series("amount", calls_priced.amount[mine]),
-        pl.Series("chargeable", calls_priced.chargeable[mine]),
-        pl.Series("counts", calls_priced.counts[mine]),
-    ).sort("started_at", "row")
+    def __init__(self, accounts: RatingAccounts, account_id: str) -> None:
+        self.position = accounts.index[account_id]
+        self.bands = list(accounts.sheets[int(accounts.sheet_of[self.position])].bands)
+        self.blocks: list[PricedCalls] = []
+
+    def add(self, block: PricedCalls) -> None:
+        """Keep the account's calls of one block."""
+        self.blocks.append(block.of_account(self.position))
+
+    def frame(self, calls: pl.DataFrame) -> pl.DataFrame:
+        """The kept calls, one row each, in start order."""
+
+        def column(name: str) -> Ints | Flags:
+            return np.concatenate([getattr(b, name) for b in self.blocks])
+
+        band_names = pl.Series("band", self.bands, dtype=pl.String)
+        return (
+            calls[column("positions")]
+            .select("row", "call_id", "number", "started_at", "duration_s")
+            .with_columns(
+                band_names.gather(column("band")),
+                pl.Series("amount", column("amount")),
+                pl.Series("chargeable", column("chargeable")),
+                pl.Series("counts", column("counts")),
+            )
+            .sort("started_at", "row")
+        )
 
 
 def _columns(
     calls: CallTable, numbers: NumberTable, accounts: RatingAccounts, month: Month
 ) -> CallColumns:
     """The valid calls' columns as codes, and the tables to decode them."""
-    frame = calls.calls.collect()
+    frame = calls.calls
     number, numbers_by_code = codes_of(frame["number"])
     destination, destinations = codes_of(frame["destination"])
     by_destination = np.array(

@@ -51,6 +51,20 @@ class PricedCalls:
     chargeable: Flags
     counts: Flags
 
+    def of_account(self, position: int) -> PricedCalls:
+        """The calls of the account at ``position``."""
+        mine = self.account == position
+        return PricedCalls(
+            self.positions[mine],
+            self.account[mine],
+            self.holding[mine],
+            self.band[mine],
+            self.duration[mine],
+            self.amount[mine],
+            self.chargeable[mine],
+            self.counts[mine],
+        )
+
 
 def priced(coded: CodedCalls, accounts: RatingAccounts) -> PricedCalls:
     """The rated calls: charges in minor units, whether chargeable, whether they count."""

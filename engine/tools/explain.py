@@ -19,12 +19,11 @@ from tariff.dsl.ast import Span
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import Charge, Rounding
-from tariff.engine.api import rate_month
+from tariff.engine.api import rate_month_with_calls
 from tariff.engine.invoice.models import Invoice, InvoiceLine, LineSource
 from tariff.engine.invoice.provenance import line_source
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms, Origin, resolve_terms
-from tariff.engine.rating import rated_calls_of
 from tariff.engine.usage import Usage, UsageError, UsageProblem
 
 Value = str | int | bool | list[str]
@@ -75,10 +74,9 @@ def explain_invoice(
         hint = did_you_mean(account_id, ids)
         message = f"has no account '{account_id}'" + (f"; {hint}" if hint else "")
         raise UsageError([UsageProblem(file, None, None, message)])
-    run = rate_month(plan, period, usage)
+    run, calls = rate_month_with_calls(plan, period, usage, account_id)
     invoice = next(i for i in run.invoices if i.account_id == account_id)
     terms = resolve_terms(plan, usage.accounts, period)
-    calls = rated_calls_of(account_id, usage.calls, usage.numbers, terms, period)
     explainer = _Explainer(terms[account_id], calls)
     return InvoiceExplanation(
         period=str(period),
@@ -124,7 +122,7 @@ class _Explainer:
     def _call_fee(self, line: InvoiceLine) -> LineExplanation:
         terms, package = self.terms, self.terms.package
         chargeable = self.calls.filter(pl.col("chargeable"))
-        inclusive = chargeable.head(terms.inclusive_calls)
+        inclusive = self.calls.filter(pl.col("inclusive"))
         facts = [
             Fact(
                 name="chargeable calls",
@@ -213,8 +211,9 @@ class _Explainer:
             d for d in self.terms.discounts if line_source(d.origin) == line.source
         ).terms
         charged = [entry for entry in lines if entry.kind != Charge.DISCOUNT]
-        included = [e for e in charged if e.discountable and discount.covers(e.kind)]
-        excluded = [e for e in charged if e not in included]
+        # The lines the discount left out are the ones its line names.
+        excluded = [e for e in charged if e.description in (line.excludes or ())]
+        included = [e for e in charged if e not in excluded]
         months = "every month"
         if discount.start or discount.end:
             months = f"from {discount.start or 'the start'} to {discount.end or 'no end'}"

@@ -30,13 +30,12 @@ MAX_DURATION_SECONDS = 2**31 - 1
 class CallTable:
     """The calls that passed field validation, and the ones rejected so far.
 
-    ``calls`` is a lazy query over the parsed file (so that rating reads it
-    without copying) with: row, call_id, number, started_at (UTC),
-    duration_s, destination, band.
+    ``calls`` holds, once, the valid calls' columns: row, call_id, number,
+    started_at (UTC), duration_s, destination, band.
     """
 
     file: str
-    calls: pl.LazyFrame
+    calls: pl.DataFrame
     rejections: tuple[Rejection, ...]
     count: int
 
@@ -73,14 +72,18 @@ def calls_from(table: Table) -> CallTable:
     bad = flagged.filter(~valid).collect()
     rejections += _field_rejections(table.file, bad, parsed)
     # Filtering copies every column: most files have no call to leave out.
-    calls = (flagged.filter(valid) if bad.height else flagged).select(
-        "row",
-        "call_id",
-        "number",
-        pl.col("started_utc").alias("started_at"),
-        pl.col("duration").alias("duration_s"),
-        "destination",
-        "band",
+    calls = (
+        (flagged.filter(valid) if bad.height else flagged)
+        .select(
+            "row",
+            "call_id",
+            "number",
+            pl.col("started_utc").alias("started_at"),
+            pl.col("duration").alias("duration_s"),
+            "destination",
+            "band",
+        )
+        .collect()
     )
     count = raw.height + len(table.malformed)
     return CallTable(table.file, calls, tuple(sorted(rejections, key=lambda r: r.row)), count)
