@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from tariff.dsl.ast import Span
 from tariff.dsl.codes import CODES
+from tariff.dsl.english import counted
 
 JSON_FORMAT_VERSION = 1
 
@@ -109,13 +110,10 @@ def render_text(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -
 def _summary_line(diagnostics: Sequence[Diagnostic], files: int) -> str:
     errors = count_errors(diagnostics)
     warnings = len(diagnostics) - errors
-    checked = f"{files} file{'s' if files != 1 else ''} checked"
+    checked = f"{counted(files, 'file')} checked"
     if not diagnostics:
         return f"{checked}: no problems found"
-    return (
-        f"{checked}: {errors} error{'s' if errors != 1 else ''}, "
-        f"{warnings} warning{'s' if warnings != 1 else ''}"
-    )
+    return f"{checked}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
 
 
 def render_json(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:

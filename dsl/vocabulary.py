@@ -8,7 +8,7 @@ their words from it, and docs/language.md documents it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -84,12 +84,6 @@ class NumberKind(StrEnum):
 NUMBER_KINDS = tuple(NumberKind)
 
 GENERATIONS = ("previous", "current")
-
-
-def alternatives(words: Iterable[str]) -> str:
-    """Words as a choice for a message: 'fixed, offline or dynamic'."""
-    listed = list(words)
-    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
 
 
 # Defaults for statements a tariff may leave out.

@@ -103,7 +103,7 @@ def test_rejected_calls_issue_nothing_unless_accepted(ledger_url, tmp_path):
     args = ["--calls", str(calls)]
     refused = bill(ledger_url, *args)
     assert refused.exit_code == 1
-    assert "1 calls were rejected, so nothing was issued" in refused.stderr
+    assert "tariff bill: 1 call was rejected, so nothing was issued" in refused.stderr
     assert issued(ledger_url) == []
     assert bill(ledger_url, *args, "--accept-rejections").exit_code == 0
     assert len(issued(ledger_url)) == 7

@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tariff.dsl.english import counted
 from tariff.engine.invoice.models import Invoice, InvoiceRun
 from tariff.engine.money import from_minor, to_minor
 
@@ -78,7 +79,7 @@ class LedgerConflict(Exception):
 
     def __init__(self, accounts: Sequence[str]) -> None:
         super().__init__(
-            f"{len(accounts)} issued invoice{'s' if len(accounts) != 1 else ''} would change "
+            f"{counted(len(accounts), 'issued invoice')} would change "
             f"({', '.join(accounts[:5])}{', …' if len(accounts) > 5 else ''}); "
             "issued invoices never change: rerun with --correct to issue credit notes and "
             "corrected invoices"

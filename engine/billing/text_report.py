@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from tariff.dsl.english import counted
 from tariff.engine.invoice.models import InvoiceRun
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def summary_line(run: InvoiceRun) -> str:
     """``calls: N in, N rated, N in other months, N rejected``."""
     s = run.summary
     return (
-        f"{run.period}: {len(run.invoices)} invoice{'s' if len(run.invoices) != 1 else ''}; "
+        f"{run.period}: {counted(len(run.invoices), 'invoice')}; "
         f"calls: {s.calls_in:,} in, {s.calls_rated:,} rated, "
         f"{s.calls_other_period:,} in other months, {s.calls_rejected:,} rejected"
     )

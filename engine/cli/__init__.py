@@ -34,6 +34,11 @@ _COMMANDS = {
 }
 
 
+# Commands that run until they are stopped: they keep the cyclic garbage
+# collector that every other command goes without (see main()).
+_SERVERS = frozenset({"lsp", "serve"})
+
+
 class _LazyGroup(click.Group):
     """A command group that imports a command's module when the command is asked for."""
 
@@ -44,6 +49,8 @@ class _LazyGroup(click.Group):
         if cmd_name not in _COMMANDS:
             return None
         module, name = _COMMANDS[cmd_name]
+        if cmd_name in _SERVERS:
+            gc.enable()
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command)
         return command
@@ -56,10 +63,14 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Run the command line; a bug prints one line (and the traceback if TARIFF_DEBUG is set)."""
-    # A command runs once and exits, and what it builds lives until then: the
-    # cyclic garbage collector would only scan it over and over (a fifth of
-    # the run at 2,000,000 calls). The long-running commands turn it back on.
+    """Run the command line; a bug prints one line (and the traceback if TARIFF_DEBUG is set).
+
+    Two speed-ups for commands that run once, both here and nowhere else: the
+    cyclic garbage collector is off, since what a run builds lives until it
+    exits and the collector would only scan it over and over (a fifth of the
+    run at 2,000,000 calls; the servers in ``_SERVERS`` keep it); and the
+    process leaves with ``os._exit`` once output is flushed (see ``_leave``).
+    """
     gc.disable()
     try:
         cli.main(standalone_mode=True)

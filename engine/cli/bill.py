@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import click
 
-from tariff.dsl.months import Month
+from tariff.dsl.english import counted
 from tariff.engine.cli.options import (
+    UsageFiles,
     catalogue_option,
+    database_option,
     fail,
-    fail_problems,
     order_forms_option,
     parse_date,
     plan_or_fail,
+    rated_or_fail,
+    rejected_calls,
     usage_options,
-    usage_or_fail,
 )
 
 OK, NOT_ISSUED = 0, 1
-
-database_option = click.option(
-    "--db",
-    "database",
-    required=True,
-    metavar="URL",
-    help="The ledger: a SQLite file path, or a postgresql:// URL.",
-)
 
 
 @click.command()
@@ -45,10 +38,7 @@ database_option = click.option(
     "--accept-rejections", is_flag=True, help="Issue the invoices even if calls were rejected."
 )
 def bill(
-    month: Month,
-    accounts: Path,
-    numbers: Path,
-    calls: Path,
+    usage_files: UsageFiles,
     catalogue: str | None,
     order_forms: tuple[str, ...],
     database: str,
@@ -70,21 +60,21 @@ def bill(
     from tariff.engine.api import rate_month
     from tariff.engine.billing.ledger import LedgerConflict, issue_run, open_ledger
     from tariff.engine.billing.text_report import summary_line
-    from tariff.engine.usage import UsageError
 
     plan = plan_or_fail("bill", catalogue, order_forms)
-    usage = usage_or_fail("bill", accounts, numbers, calls)
-    try:
-        run = rate_month(plan, month, usage)
-    except UsageError as problem:
-        fail_problems("bill", problem)
+    run = rated_or_fail(
+        "bill", usage_files, lambda usage: rate_month(plan, usage_files.month, usage)
+    )
     click.echo(summary_line(run), err=True)
     if run.rejected and not accept_rejections:
         fail(
             [f"{r.file} row {r.row}: {r.reason}" for r in run.rejected[:20]]
             + [
-                f"tariff bill: {len(run.rejected)} calls were rejected, so nothing was issued; "
-                "fix them or rerun with --accept-rejections"
+                rejected_calls(
+                    "bill",
+                    len(run.rejected),
+                    ", so nothing was issued; fix them or rerun with --accept-rejections",
+                )
             ],
             NOT_ISSUED,
         )
@@ -97,9 +87,9 @@ def bill(
         reason = str(problem).splitlines()[0]
         fail([f"tariff bill: the ledger at {database} cannot be used: {reason}"])
     click.echo(
-        f"{run.period}: issued {len(report.issued)} invoice{'s' if len(report.issued) != 1 else ''}"
+        f"{run.period}: issued {counted(len(report.issued), 'invoice')}"
         + (f" ({report.issued[0]} to {report.issued[-1]})" if report.issued else "")
-        + f", {len(report.credited)} credit note{'s' if len(report.credited) != 1 else ''}"
+        + f", {counted(len(report.credited), 'credit note')}"
         + f", {len(report.unchanged)} already issued and unchanged"
     )
     raise SystemExit(OK)

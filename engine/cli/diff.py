@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
-    fail_problems,
+    UsageFiles,
     order_forms_option,
     plan_or_fail,
+    rated_or_fail,
     usage_options,
-    usage_or_fail,
 )
 
 
@@ -29,10 +28,7 @@ from tariff.engine.cli.options import (
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 def diff(
-    month: Month,
-    accounts: Path,
-    numbers: Path,
-    calls: Path,
+    usage_files: UsageFiles,
     order_forms: tuple[str, ...],
     output_format: str,
     old: Path,
@@ -45,15 +41,14 @@ def diff(
     when either catalogue has errors.
     """
     from tariff.engine.tools.impact import invoice_impact, render_impact
-    from tariff.engine.usage import UsageError
 
     old_plan = plan_or_fail("diff", old, order_forms, lambda: _which("old", old))
     new_plan = plan_or_fail("diff", new, order_forms, lambda: _which("new", new))
-    usage = usage_or_fail("diff", accounts, numbers, calls)
-    try:
-        impact = invoice_impact(old_plan, new_plan, month, usage)
-    except UsageError as problem:
-        fail_problems("diff", problem)
+    impact = rated_or_fail(
+        "diff",
+        usage_files,
+        lambda usage: invoice_impact(old_plan, new_plan, usage_files.month, usage),
+    )
     if output_format == "json":
         click.echo(impact.to_json(), nl=False)
     else:

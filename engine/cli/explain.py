@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
+    UsageFiles,
     catalogue_option,
-    fail_problems,
     order_forms_option,
     plan_or_fail,
+    rated_or_fail,
     usage_options,
-    usage_or_fail,
 )
 
 
@@ -30,10 +27,7 @@ from tariff.engine.cli.options import (
     show_default=True,
 )
 def explain(
-    month: Month,
-    accounts: Path,
-    numbers: Path,
-    calls: Path,
+    usage_files: UsageFiles,
     account_id: str,
     catalogue: str | None,
     order_forms: tuple[str, ...],
@@ -44,13 +38,12 @@ def explain(
     Exits 0, or 2 on bad input or tariffs (including an unknown account).
     """
     from tariff.engine.tools.explain import explain_invoice, render_explanation
-    from tariff.engine.usage import UsageError
 
     plan = plan_or_fail("explain", catalogue, order_forms)
-    usage = usage_or_fail("explain", accounts, numbers, calls)
-    try:
-        explanation = explain_invoice(plan, month, usage, account_id)
-    except UsageError as problem:
-        fail_problems("explain", problem)
+    explanation = rated_or_fail(
+        "explain",
+        usage_files,
+        lambda usage: explain_invoice(plan, usage_files.month, usage, account_id),
+    )
     text = explanation.to_json() if output_format == "json" else render_explanation(explanation)
     click.echo(text, nl=False)

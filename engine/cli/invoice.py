@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tariff.dsl.months import Month
 from tariff.engine.cli.options import (
+    UsageFiles,
     catalogue_option,
     fail,
-    fail_problems,
     order_forms_option,
     parse_date,
     plan_or_fail,
+    rated_or_fail,
+    rejected_calls,
     usage_options,
-    usage_or_fail,
 )
 from tariff.engine.cli.progress import Progress
 
@@ -66,10 +66,7 @@ OK, REJECTED = 0, 1
     "--quiet", "-q", is_flag=True, help="No progress on standard error (only the counts)."
 )
 def invoice(
-    month: Month,
-    accounts: Path,
-    numbers: Path,
-    calls: Path,
+    usage_files: UsageFiles,
     catalogue: str | None,
     order_forms: tuple[str, ...],
     output_format: str,
@@ -87,7 +84,6 @@ def invoice(
     """
     from tariff.engine.api import rate_month
     from tariff.engine.billing.text_report import summary_line
-    from tariff.engine.usage import UsageError
 
     if output_format in ("html", "pdf") and out is None:
         raise click.UsageError(
@@ -100,16 +96,9 @@ def invoice(
     progress = Progress(quiet=quiet)
     progress.show("checking the catalogue…")
     plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
-    progress.show(f"reading {calls}…")
-    usage = usage_or_fail("invoice", accounts, numbers, calls, progress.done)
-    progress.show(
-        f"read {usage.calls.count:,} calls, {len(usage.calls.rejections):,} rejected; rating…"
+    run = rated_or_fail(
+        "invoice", usage_files, lambda usage: rate_month(plan, usage_files.month, usage), progress
     )
-    try:
-        run = rate_month(plan, month, usage)
-    except UsageError as problem:
-        progress.done()
-        fail_problems("invoice", problem)
     summary = run.summary
     progress.show(
         f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "
@@ -124,11 +113,7 @@ def invoice(
     click.echo(summary_line(run), err=True)
     if run.rejected:
         verdict = "accepted" if accept_rejections else "rerun with --accept-rejections to accept"
-        click.echo(
-            f"tariff invoice: {len(run.rejected)} call"
-            f"{'s were' if len(run.rejected) != 1 else ' was'} rejected ({verdict})",
-            err=True,
-        )
+        click.echo(rejected_calls("invoice", len(run.rejected), f" ({verdict})"), err=True)
         if not accept_rejections:
             raise SystemExit(REJECTED)
     raise SystemExit(OK)

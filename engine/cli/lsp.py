@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import click
 
 from tariff.engine.cli.options import fail
@@ -19,5 +17,4 @@ def lsp() -> None:
         from tariff.dsl.language_server import build_server
     except ImportError as missing:
         fail([f"tariff lsp: {missing.name} is not installed; install 'tariff[lsp]'"])
-    gc.enable()  # a server runs for long: collect its cycles (main() turned this off)
     build_server().start_io()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
@@ -12,14 +14,16 @@ import click
 
 from tariff.dsl import CatalogueNotFound
 from tariff.dsl.diagnostics import render_text
+from tariff.dsl.english import counted
 from tariff.dsl.months import Month
 from tariff.engine.plan.catalogue import CatalogueError, load_catalogue
 
 if TYPE_CHECKING:
+    from tariff.engine.cli.progress import Progress
     from tariff.engine.plan.model import RatingPlan
-    from tariff.engine.usage import Usage, UsageError
+    from tariff.engine.usage import Usage
 
-F = TypeVar("F", bound=Callable[..., object])
+R = TypeVar("R")
 
 BAD_INPUT = 2
 
@@ -73,8 +77,25 @@ def fail_with_catalogue_errors(error: CatalogueError) -> NoReturn:
     fail(["tariff: the catalogue has errors; fix them (see `tariff check`) and run again"])
 
 
-def usage_options(command: F) -> F:
-    """``--month``, ``--accounts``, ``--numbers`` and ``--calls``: one month of usage."""
+@dataclass(frozen=True)
+class UsageFiles:
+    """A month and its usage files: ``--month``, ``--accounts``, ``--numbers``, ``--calls``."""
+
+    month: Month
+    accounts: Path
+    numbers: Path
+    calls: Path
+
+
+def usage_options(command: Callable[..., R]) -> Callable[..., R]:
+    """``--month``, ``--accounts``, ``--numbers`` and ``--calls``, given as one ``usage_files``."""
+
+    @functools.wraps(command)
+    def with_usage_files(
+        *args: object, month: Month, accounts: Path, numbers: Path, calls: Path, **kwargs: object
+    ) -> R:
+        return command(*args, usage_files=UsageFiles(month, accounts, numbers, calls), **kwargs)
+
     options = [
         click.option(
             "--month",
@@ -97,9 +118,19 @@ def usage_options(command: F) -> F:
         ),
         click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file."),
     ]
+    decorated: Callable[..., R] = with_usage_files
     for option in reversed(options):
-        command = option(command)
-    return command
+        decorated = option(decorated)
+    return decorated
+
+
+database_option = click.option(
+    "--db",
+    "database",
+    required=True,
+    metavar="URL",
+    help="The ledger: a SQLite file path, or a postgresql:// URL.",
+)
 
 
 def plan_or_fail(
@@ -119,27 +150,39 @@ def plan_or_fail(
         fail_with_catalogue_errors(problem)
 
 
-def usage_or_fail(
+def rated_or_fail(
     command: str,
-    accounts: Path,
-    numbers: Path,
-    calls: Path,
-    before_failing: Callable[[], None] = lambda: None,
-) -> Usage:
-    """The month's usage, or every problem reported (file, row, field) and exit 2."""
+    files: UsageFiles,
+    rate: Callable[[Usage], R],
+    progress: Progress | None = None,
+) -> R:
+    """Read the month's usage and rate it with ``rate``, or report every problem and exit 2.
+
+    Usage problems (file, row, field) and accounts that cannot be priced (an
+    unknown package, version or currency) are reported alike.
+    """
     from tariff.engine.usage import UsageError, load_usage
 
+    if progress is not None:
+        progress.show(f"reading {files.calls}…")
     try:
-        return load_usage(accounts, numbers, calls)
+        usage = load_usage(files.accounts, files.numbers, files.calls)
+        if progress is not None:
+            calls = usage.calls
+            rejected = len(calls.rejections)
+            progress.show(f"read {counted(calls.count, 'call')}, {rejected:,} rejected; rating…")
+        return rate(usage)
     except UsageError as problem:
-        before_failing()
-        fail_problems(command, problem)
+        if progress is not None:
+            progress.done()
+        count = len(problem.problems)
+        fail(
+            [str(p) for p in problem.problems]
+            + [f"tariff {command}: {counted(count, 'problem')} in the input"]
+        )
 
 
-def fail_problems(command: str, problem: UsageError) -> NoReturn:
-    """Report every usage problem with its file, row and field, and exit 2."""
-    count = len(problem.problems)
-    fail(
-        [str(p) for p in problem.problems]
-        + [f"tariff {command}: {count} problem{'s' if count != 1 else ''} in the input"]
-    )
+def rejected_calls(command: str, rejected: int, consequence: str) -> str:
+    """``tariff invoice: 1 call was rejected (…)``: a message that agrees with its count."""
+    verb = "was" if rejected == 1 else "were"
+    return f"tariff {command}: {counted(rejected, 'call')} {verb} rejected{consequence}"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
 import click
 
-from tariff.engine.cli.bill import database_option
+from tariff.engine.cli.options import database_option
 
 SECRET_VARIABLE = "TARIFF_SECRET_KEY"
 
@@ -39,8 +38,6 @@ def serve(
     import uvicorn
 
     from tariff.engine.billing.portal import create_app
-
-    gc.enable()  # a server runs for long: collect its cycles (main() turned this off)
 
     app = create_app(
         database,

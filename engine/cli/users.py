@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from tariff.engine.cli.bill import database_option
-from tariff.engine.cli.options import fail
+from tariff.engine.cli.options import database_option, fail
 
 
 @click.group()

@@ -15,6 +15,7 @@ from typing import Required, TypedDict
 
 import polars as pl
 
+from tariff.dsl.english import counted
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import CHARGE_PLURALS, Charge
 from tariff.engine.invoice.models import Invoice
@@ -181,7 +182,7 @@ def _fair_usage_lines(
             dict(
                 kind=Charge.FAIR_USAGE,
                 number=number,
-                description=f"Fair usage: {number} ({short} call{'s' if short != 1 else ''} short)",
+                description=f"Fair usage: {number} ({counted(short, 'call')} short)",
                 quantity=short,
                 unit_price=exact_money(rate.amount, terms.currency),
                 amount=exact_money(amount, terms.currency),

@@ -13,6 +13,7 @@ from pathlib import Path
 from tariff.dsl import Diagnostic, load_checked
 from tariff.dsl.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
 from tariff.dsl.diagnostics import count_errors
+from tariff.dsl.english import counted
 from tariff.engine.plan.compile import compile_catalogue
 from tariff.engine.plan.model import RatingPlan
 
@@ -24,7 +25,7 @@ class CatalogueError(Exception):
 
     def __init__(self, diagnostics: list[Diagnostic], sources: Mapping[str, str]) -> None:
         errors = count_errors(diagnostics)
-        super().__init__(f"the catalogue has {errors} error{'s' if errors != 1 else ''}")
+        super().__init__(f"the catalogue has {counted(errors, 'error')}")
         self.diagnostics = diagnostics
         self.sources = sources
 

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
-from tariff.dsl.vocabulary import alternatives
+from tariff.dsl.english import alternatives
 from tariff.engine.usage.errors import UsageError, UsageProblem
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table

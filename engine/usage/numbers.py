@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tariff.dsl.diagnostics import did_you_mean
+from tariff.dsl.english import alternatives
 from tariff.dsl.months import Month
-from tariff.dsl.vocabulary import NUMBER_KINDS, alternatives
+from tariff.dsl.vocabulary import NUMBER_KINDS
 from tariff.engine.usage.errors import UsageError, UsageProblem
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table
