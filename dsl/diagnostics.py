@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from tariff.dsl.ast import Span
 from tariff.dsl.codes import CODES
-from tariff.dsl.english import counted
 
 JSON_FORMAT_VERSION = 1
 
@@ -51,6 +50,18 @@ def error(code: str, span: Span, message: str, hint: str | None = None) -> Diagn
 def warning(code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
     """A warning-level diagnostic."""
     return Diagnostic(Severity.WARNING, code, message, span, hint)
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, agreeing: '1 call', '2 calls', '1,250 calls'."""
+    word = noun if count == 1 else (plural or noun + "s")
+    return f"{count:,} {word}"
+
+
+def alternatives(words: Iterable[str]) -> str:
+    """Words as a choice for a message: 'fixed, offline or dynamic'."""
+    listed = list(words)
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

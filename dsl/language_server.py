@@ -14,6 +14,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from tariff.dsl.about import version
 from tariff.dsl.catalogue import (
     CATALOGUE_ENVIRONMENT_VARIABLE,
     Catalogue,
@@ -72,7 +73,7 @@ def lsp_diagnostic(diagnostic: Diagnostic) -> types.Diagnostic:
 
 def build_server() -> LanguageServer:
     """The language server, its handlers registered."""
-    server = LanguageServer(SERVER_NAME, "0.1.0")
+    server = LanguageServer(SERVER_NAME, version())
 
     def publish(ls: LanguageServer, uri: str) -> None:
         document = ls.workspace.get_text_document(uri)

@@ -7,11 +7,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from system import require_pdf_engine
 from usage_rows import ACCOUNT_HEADER, CALL_HEADER, NUMBER_HEADER, TARIFFS, write_csv
 
 from tariff.engine import InvoiceRun, RatingPlan, load_catalogue, load_usage, rate_month
 
 pytest_plugins = ["conftest_databases"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name every skipped test and why, so that a partial run is never mistaken for a whole one."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section(f"{len(skipped)} skipped")
+    for report in skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        terminalreporter.line(f"{report.nodeid}: {reason.removeprefix('Skipped: ')}")
+
+
+@pytest.fixture
+def pdf_engine() -> None:
+    """WeasyPrint and its libraries, for the tests that make PDFs."""
+    require_pdf_engine()
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -13,16 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from system import require_initdb
 
 
 def _postgres_bin() -> Path:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not candidates:
-        pytest.fail("PostgreSQL's initdb is not installed (Debian: apt-get install postgresql)")
-    return Path(candidates[-1]).parent
+    return Path(require_initdb()).parent
 
 
 def _free_port() -> int:
@@ -93,7 +87,7 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty ledger: a SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":

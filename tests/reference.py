@@ -13,6 +13,7 @@ import decimal
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tariff.engine.plan.model import RatingPlan
@@ -26,7 +27,11 @@ ROUNDING = {
 PENNY = Decimal("0.01")
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
+# A record of a usage file: the required fields of valid rows are never None.
+Row = dict[str, Any]
+
+
+def read_rows(path: Path) -> list[tuple[int, Row]]:
     """(row number, fields) for every non-blank record; empty cells are None."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
@@ -55,7 +60,7 @@ def in_effect(versions, day):
     return chosen
 
 
-def account_terms(plan: RatingPlan, row: dict, first_day: dt.date) -> dict:
+def account_terms(plan: RatingPlan, row: dict[str, Any], first_day: dt.date) -> dict[str, Any]:
     form = plan.order_forms.get(row["account_id"])
     package_name = form.package if form and form.package else row["package"]
     wanted = row.get("version")
@@ -146,7 +151,9 @@ def parse_duration(text: str | None) -> int | None:
     return int(text)
 
 
-def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, calls: Path) -> dict:
+def reference_run(
+    plan: RatingPlan, month: str, accounts: Path, numbers: Path, calls: Path
+) -> dict[str, Any]:
     """The invoice run as the JSON document, computed call by call."""
     year, mon = (int(part) for part in month.split("-"))
     first_day = dt.date(year, mon, 1)
@@ -155,7 +162,7 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
     terms = {
         row["account_id"]: account_terms(plan, row, first_day) for _, row in read_rows(accounts)
     }
-    holders: dict[str, list[dict]] = {}
+    holders: dict[str, list[dict[str, Any]]] = {}
     for _, row in read_rows(numbers):
         holders.setdefault(row["number"], []).append(
             {
@@ -170,14 +177,16 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
             }
         )
 
-    usage = {a: {"chargeable": 0, "bands": {}, "counted": {}} for a in terms}
+    usage: dict[str, dict[str, Any]] = {
+        a: {"chargeable": 0, "bands": {}, "counted": {}} for a in terms
+    }
     rejected = []
     rated = other = calls_in = 0
     seen: set[str] = set()
     for row_number, call in read_rows(calls):
         calls_in += 1
 
-        def reject(field: str, row_number: int = row_number, call: dict = call) -> None:
+        def reject(field: str, row_number: int = row_number, call: dict[str, Any] = call) -> None:
             rejected.append({"row": row_number, "call_id": call.get("call_id"), "field": field})
 
         call_id = call.get("call_id")
@@ -292,7 +301,7 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
                 )
         clause = account["fair_usage"]
         if clause is not None:
-            windows: dict[str, list[dict]] = {}
+            windows: dict[str, list[dict[str, Any]]] = {}
             for number, held_list in holders.items():
                 for held in held_list:
                     if (
@@ -389,12 +398,14 @@ def reference_run(plan: RatingPlan, month: str, accounts: Path, numbers: Path, c
     }
 
 
-def _as_json(line: dict) -> dict:
+def _as_json(line: dict[str, Any]) -> dict[str, Any]:
     out = dict(line)
     for key in ("unit_price", "amount"):
         value: Decimal = out[key]
         if key == "unit_price" and out["kind"] == "minutes":
-            places = max(2, -value.as_tuple().exponent)
+            exponent = value.as_tuple().exponent
+            assert isinstance(exponent, int)
+            places = max(2, -exponent)
             out[key] = f"{value:.{places}f}"
         else:
             out[key] = f"{value:.2f}"

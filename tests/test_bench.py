@@ -13,6 +13,8 @@ import sys
 import pytest
 from usage_rows import ROOT
 
+pytestmark = pytest.mark.slow
+
 BENCH = ROOT / "bench"
 
 

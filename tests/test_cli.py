@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -278,3 +279,39 @@ def test_json_invoices_start_without_the_document_libraries():
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "extra", "module"),
+    [
+        (
+            ["invoice", *example_month_args(), "--format", "pdf", "--out", "out"],
+            "pdf",
+            "weasyprint",
+        ),
+        (["bill", *example_month_args(), "--db", "ledger.sqlite"], "ledger", "sqlalchemy"),
+        (
+            ["bill", *example_month_args(), "--db", "postgresql://u@localhost/l"],
+            "postgres",
+            "psycopg",
+        ),
+        (["serve", "--db", "ledger.sqlite"], "portal", "starlette"),
+        (["users", "add", "ann", "--db", "ledger.sqlite"], "portal", "argon2"),
+        (["lsp"], "lsp", "pygls"),
+    ],
+)
+def test_a_command_without_its_optional_part_names_the_extra_to_install(
+    arguments, extra, module, monkeypatch, tmp_path
+):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: None if name == module else real_find_spec(name, *rest),
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2, result.output
+    assert f"pip install 'tariff-lang[{extra}]'" in result.stderr
+    assert f"missing: {module}" in result.stderr
+    assert "internal error" not in result.stderr

@@ -74,7 +74,7 @@ def test_the_text_document_shows_every_part_of_the_invoice(example_run):
     )
 
 
-def test_the_pdf_shows_the_invoice_and_its_total(example_run):
+def test_the_pdf_shows_the_invoice_and_its_total(example_run, pdf_engine):
     invoice = invoice_of(example_run, "ACC-003")
     pdf = InvoiceDocuments().pdf(invoice, draft_info(invoice, "2026-10", ISSUED))
     assert pdf.startswith(b"%PDF-")
@@ -117,7 +117,7 @@ def test_a_broken_template_is_reported_with_its_line(example_run, tmp_path):
         InvoiceDocuments(tmp_path).text(invoice, draft_info(invoice, "2026-10", ISSUED))
 
 
-def test_invoice_writes_one_pdf_per_invoice_with_predictable_names(tmp_path):
+def test_invoice_writes_one_pdf_per_invoice_with_predictable_names(tmp_path, pdf_engine):
     runner = CliRunner()
     result = runner.invoke(
         cli, ["invoice", *EXAMPLE_ARGS, "--format", "pdf", "--out", str(tmp_path)]

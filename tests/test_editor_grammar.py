@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from usage_rows import ROOT, TARIFFS
@@ -20,7 +21,7 @@ def keywords_of_the_lark_grammar() -> set[str]:
 def scopes(line: str) -> list[tuple[str, str]]:
     """(text, scope) for each token the grammar's top-level patterns find in a line."""
     repository = TEXTMATE["repository"]
-    patterns = []
+    patterns: list[dict[str, Any]] = []
     for include in TEXTMATE["patterns"]:
         rule = repository[include["include"][1:]]
         # A rule with neither match nor begin only groups other patterns.

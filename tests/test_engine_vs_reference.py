@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from reference import reference_run
 from usage_rows import ACCOUNT_HEADER, CALL_HEADER, EXAMPLES, NUMBER_HEADER, TARIFFS, write_csv
 
-from tariff.engine import load_catalogue, load_usage, rate_month
+from tariff.engine import RatingPlan, load_catalogue, load_usage, rate_month
 from tariff.engine.rating import blocks
 
 ORDER_FORMS = """
@@ -56,7 +56,7 @@ package cheap {
 ROUNDING_MODES = ("half-up", "half-even", "up", "down")
 
 
-def _plans(root: Path) -> dict[str, object]:
+def _plans(root: Path) -> dict[str, RatingPlan]:
     plans = {}
     for mode in ROUNDING_MODES:
         catalogue = root / mode
@@ -233,6 +233,7 @@ def reference_document(plan, month, accounts, numbers, calls):
     return document
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(months())
 def test_engine_matches_the_reference(month):

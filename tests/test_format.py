@@ -47,6 +47,7 @@ def test_every_comment_survives_in_order(source):
     text = source.read_text()
     before, _ = parse_source(text, "x.tariff")
     after, _ = parse_source(formatted(text), "x.tariff")
+    assert before is not None and after is not None
     assert [c.text.rstrip() for c in after.comments] == [c.text.rstrip() for c in before.comments]
 
 

@@ -5,6 +5,7 @@ A short run here; bench/fuzz_language.py runs the same ``exercise`` for longer.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from usage_rows import EXAMPLES, TARIFFS
@@ -12,6 +13,8 @@ from usage_rows import EXAMPLES, TARIFFS
 from tariff.dsl.catalogue import Catalogue, parse_source
 from tariff.dsl.check import check_catalogue
 from tariff.dsl.format import format_source
+
+pytestmark = pytest.mark.slow
 
 SOURCES = [p.read_text() for p in [*TARIFFS.glob("*.tariff"), *EXAMPLES.glob("order-forms/*")]]
 FRAGMENTS = [

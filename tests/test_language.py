@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from usage_rows import TARIFFS
@@ -48,15 +50,23 @@ def test_a_package_parses_into_typed_nodes_with_exact_money():
   }
 }"""
     )
-    (package,) = file.definitions
-    assert isinstance(package, ast.Package)
+    (package,) = of_kinds(file.definitions, ast.Package)
     assert package.name.text == "professional"
-    name, generation, version = package.statements
-    assert isinstance(name, ast.DisplayName) and name.name.value == "Professional"
-    assert isinstance(generation, ast.Generation) and generation.name.text == "previous"
-    assert isinstance(version, ast.PackageVersion)
+    name, generation, version = of_kinds(
+        package.statements, ast.DisplayName, ast.Generation, ast.PackageVersion
+    )
+    assert name.name.value == "Professional"
+    assert generation.name.text == "previous"
     assert version.version.value.isoformat() == "2021-04-01"
-    licence, call_fee, chargeable, inclusive, minutes, fair_usage = version.statements
+    licence, call_fee, chargeable, inclusive, minutes, fair_usage = of_kinds(
+        version.statements,
+        ast.Licence,
+        ast.CallFee,
+        ast.Chargeable,
+        ast.InclusiveCalls,
+        ast.Minutes,
+        ast.FairUsage,
+    )
     assert [(m.amount, m.currency) for m in licence.prices] == [
         (Decimal("249.00"), "GBP"),
         (Decimal("325.00"), "USD"),
@@ -67,7 +77,14 @@ def test_a_package_parses_into_typed_nodes_with_exact_money():
     assert chargeable.seconds.value == 1
     assert inclusive.count.value == 250
     assert minutes.sheet.text == "carrier"
-    minimum, kinds, counting, unit_rate, partial = fair_usage.statements
+    minimum, kinds, counting, unit_rate, partial = of_kinds(
+        fair_usage.statements,
+        ast.FairUsageMinimum,
+        ast.FairUsageNumbers,
+        ast.FairUsageCounting,
+        ast.FairUsageUnitRate,
+        ast.FairUsagePartialMonths,
+    )
     assert minimum.calls.value == 10
     assert [k.text for k in kinds.kinds] == ["fixed", "offline"]
     assert counting.seconds.value == 1
@@ -75,9 +92,17 @@ def test_a_package_parses_into_typed_nodes_with_exact_money():
     assert partial.exempt is True
 
 
+def of_kinds(nodes: Sequence[object], *kinds: type) -> tuple[Any, ...]:
+    """The nodes, each checked to be of its kind in turn."""
+    assert len(nodes) == len(kinds)
+    for node, kind in zip(nodes, kinds, strict=True):
+        assert isinstance(node, kind), f"{node!r} is not a {kind.__name__}"
+    return tuple(nodes)
+
+
 def test_every_node_carries_its_span():
     file = parse("package p {\n  generation current\n}\n# trailing comment")
-    (package,) = file.definitions
+    (package,) = of_kinds(file.definitions, ast.Package)
     assert package.span == ast.Span("test.tariff", 1, 1, 3, 2)
     assert package.name.span == ast.Span("test.tariff", 1, 9, 1, 10)
     assert package.statements[0].span == ast.Span("test.tariff", 2, 3, 2, 21)
@@ -98,14 +123,17 @@ def test_a_sheet_with_dial_rules_bands_and_barred_prefixes():
   }
 }"""
     )
-    (sheet,) = file.definitions
-    (version,) = sheet.statements
-    rounding, dial, band, barred = version.statements
+    (sheet,) = of_kinds(file.definitions, ast.Sheet)
+    (version,) = of_kinds(sheet.statements, ast.SheetVersion)
+    rounding, dial, band, barred = of_kinds(
+        version.statements, ast.Rounding, ast.Dial, ast.Band, ast.Barred
+    )
     assert rounding.mode.text == "half-even"
     assert (dial.prefix.value, dial.replacement.value) == ("0", "+44")
     assert band.name.text == "sip"
-    assert band.statements[0].prefixes[0].value == "sip:"
-    assert band.statements[1].prices[0].amount == Decimal("0.010")
+    prefixes, rate = of_kinds(band.statements, ast.Prefixes, ast.BandRate)
+    assert prefixes.prefixes[0].value == "sip:"
+    assert rate.prices[0].amount == Decimal("0.010")
     assert [p.value for p in barred.prefixes] == ["+4470", "+449"]
 
 
@@ -124,11 +152,11 @@ def test_an_order_form_with_every_statement():
   discount 5 %
 }"""
     )
-    (form,) = file.definitions
+    (form,) = of_kinds(file.definitions, ast.OrderForm)
     assert form.account.value == "ACC-001"
-    pin = form.statements[1]
+    (pin,) = of_kinds(form.statements[1:2], ast.PackagePin)
     assert (pin.package.text, pin.version.text) == ("professional", "2019-01")
-    scoped, plain = form.statements[-2:]
+    scoped, plain = of_kinds(form.statements[-2:], ast.Discount, ast.Discount)
     assert scoped.percent.value == Decimal("12.5")
     assert [c.text for c in scoped.charges] == ["licence", "call fee"]
     assert (scoped.start.text, scoped.end.text) == ("2026-01", "2026-12")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import pytest
 from usage_rows import TARIFFS
@@ -26,11 +27,12 @@ class Client:
             stderr=subprocess.PIPE,
             cwd=root,
         )
-        self.messages: queue.Queue[dict] = queue.Queue()
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
         stream = self.process.stdout
+        assert stream is not None
         while True:
             length = None
             while True:
@@ -42,12 +44,15 @@ class Client:
                 name, _, value = header.decode().partition(":")
                 if name.lower() == "content-length":
                     length = int(value)
+            assert length is not None, "every message has a Content-Length"
             self.messages.put(json.loads(stream.read(length)))
 
     def send(self, message):
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        self.process.stdin.write(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        self.process.stdin.flush()
+        stdin = self.process.stdin
+        assert stdin is not None
+        stdin.write(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        stdin.flush()
 
     def wait_for(self, predicate, timeout=30):
         while True:

@@ -123,9 +123,8 @@ def test_a_run_killed_midway_issues_nothing(ledger_url):
         time.sleep(0.5)
         with engine.connect() as connection:
             # The run's rows are in its open transaction: invisible here until it commits.
-            written_elsewhere = (
-                connection.execute(sa.text("select count(*) from documents")).scalar() > 0
-            )
+            written = connection.execute(sa.text("select count(*) from documents")).scalar()
+            written_elsewhere = (written or 0) > 0
         if _paused(process):
             break
     process.send_signal(signal.SIGKILL)

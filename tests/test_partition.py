@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,7 +15,7 @@ from tariff.engine.partition import group_keys, merge_runs, rate_group, split_us
 from tariff.engine.rating import blocks
 
 
-def read(path):
+def read(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False)
 
 
@@ -36,9 +37,11 @@ def test_partitioned_runs_merge_into_the_single_run(parts, month_dir, generated_
     files = [directory / f"{name}.csv" for name in ("accounts", "numbers", "calls")]
     plan = load_catalogue(TARIFFS, [EXAMPLES / "order-forms"])
     single = rate_month(plan, "2026-10", load_usage(*files))
-    names = tuple(display_path(path) for path in files)
+    accounts_name, numbers_name, calls_name = (display_path(path) for path in files)
+    names = (accounts_name, numbers_name, calls_name)
 
-    groups = split_usage(*(read(path) for path in files), parts)
+    accounts_file, numbers_file, calls_file = files
+    groups = split_usage(read(accounts_file), read(numbers_file), read(calls_file), parts)
     runs = [
         rate_group(
             plan,

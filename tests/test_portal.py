@@ -47,7 +47,9 @@ def client(database):
 
 def csrf(client, path="/login"):
     page = client.get(path)
-    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, "the page has a CSRF field"
+    return found.group(1)
 
 
 def log_in(client, name, password, **extra):
@@ -76,7 +78,7 @@ def test_an_administrator_finds_invoices_by_month_newest_first(client):
     assert 'href="/admin/billing/invoices/INV-000008.pdf"' in october
 
 
-def test_each_invoice_downloads_as_a_pdf_with_its_total(client):
+def test_each_invoice_downloads_as_a_pdf_with_its_total(client, pdf_engine):
     log_in(client, "ada", ADMIN_PASSWORD)
     response = client.get("/admin/billing/invoices/INV-000010.pdf")
     assert response.status_code == 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -15,12 +14,13 @@ import pytest
 import uvicorn
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
+from system import require_chromium
 from test_portal import ADMIN_PASSWORD, USER_PASSWORD, database  # noqa: F401 (a fixture)
 from usage_rows import ROOT
 
 from tariff.engine.billing.portal import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
 # Without these, Chromium reaches for Google's services, which this network refuses.
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -57,10 +57,9 @@ def portal(database):  # noqa: F811
 
 @pytest.fixture
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is not installed (Debian: apt-get install chromium)")
+    chromium = require_chromium()
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
 
@@ -73,7 +72,7 @@ def log_in(page, base, name, password):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_an_administrator_downloads_an_invoice_pdf(portal, browser, tmp_path):
+def test_an_administrator_downloads_an_invoice_pdf(portal, browser, tmp_path, pdf_engine):
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     log_in(page, portal, "ada", ADMIN_PASSWORD)

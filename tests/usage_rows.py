@@ -71,7 +71,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, obj
 
 
 def account(
-    account_id: str = "ACC-1",
+    account_id: str | None = "ACC-1",
     package: str = "professional",
     currency: str = "GBP",
     **fields: object,
@@ -81,7 +81,10 @@ def account(
 
 
 def number(
-    value: str = "+441632960001", account_id: str = "ACC-1", kind: str = "fixed", **fields: object
+    value: str | None = "+441632960001",
+    account_id: str = "ACC-1",
+    kind: str = "fixed",
+    **fields: object,
 ) -> dict[str, object]:
     """A numbers row."""
     return {"number": value, "account_id": account_id, "kind": kind, **fields}

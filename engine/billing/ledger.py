@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tariff.dsl.english import counted
+from tariff.dsl.diagnostics import counted
 from tariff.engine.invoice.models import Invoice, InvoiceRun
 from tariff.engine.money import from_minor, to_minor
 

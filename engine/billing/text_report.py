@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from tariff.dsl.english import counted
+from tariff.dsl.diagnostics import counted
 from tariff.engine.invoice.models import InvoiceRun
 
 if TYPE_CHECKING:

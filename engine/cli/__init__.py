@@ -16,6 +16,8 @@ from typing import NoReturn
 
 import click
 
+from tariff.dsl.about import version
+
 INTERNAL_ERROR = 3
 
 # Each command's module is imported only when that command runs: start-up is
@@ -57,7 +59,7 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tariff", prog_name="tariff")
+@click.version_option(version(), prog_name="tariff")
 def cli() -> None:
     """Tariffs as code: check tariff files and rate a month of calls into invoices."""
 

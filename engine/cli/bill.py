@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from tariff.dsl.english import counted
+from tariff.dsl.diagnostics import counted
 from tariff.engine.cli.options import (
     UsageFiles,
     catalogue_option,
@@ -17,6 +17,7 @@ from tariff.engine.cli.options import (
     plan_or_fail,
     rated_or_fail,
     rejected_calls,
+    require_ledger_extra,
     usage_options,
 )
 
@@ -55,6 +56,7 @@ def bill(
     unchanged), 1 when nothing was issued (rejected calls, or changes without
     --correct), 2 on bad input or tariffs.
     """
+    require_ledger_extra("bill", database)
     from sqlalchemy.exc import SQLAlchemyError
 
     from tariff.engine.api import rate_month

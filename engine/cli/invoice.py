@@ -17,6 +17,7 @@ from tariff.engine.cli.options import (
     plan_or_fail,
     rated_or_fail,
     rejected_calls,
+    require_extra,
     usage_options,
 )
 from tariff.engine.cli.progress import Progress
@@ -89,6 +90,8 @@ def invoice(
         raise click.UsageError(
             f"--format {output_format} writes one file per invoice: add --out DIR"
         )
+    if output_format == "pdf":
+        require_extra("invoice", "pdf")
     issued_on = issue_date or dt.date.today()
     # JSON needs no templates: only documents load them (and jinja2), up front
     # so that a broken template fails before a long run, not after it.

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import click
 
-from tariff.engine.cli.options import fail
+from tariff.engine.cli.options import require_extra
 
 
 @click.command()
 def lsp() -> None:
     """Run the language server on stdio, for editors (diagnostics as you type).
 
-    Needs the optional dependency: pip install 'tariff[lsp]'.
+    Needs the optional part: pip install 'tariff-lang[lsp]'.
     """
-    try:
-        from tariff.dsl.language_server import build_server
-    except ImportError as missing:
-        fail([f"tariff lsp: {missing.name} is not installed; install 'tariff[lsp]'"])
+    require_extra("lsp", "lsp")
+    from tariff.dsl.language_server import build_server
+
     build_server().start_io()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import click
 
 from tariff.dsl import CatalogueNotFound
-from tariff.dsl.diagnostics import render_text
-from tariff.dsl.english import counted
+from tariff.dsl.about import DISTRIBUTION
+from tariff.dsl.diagnostics import counted, render_text
 from tariff.dsl.months import Month
 from tariff.engine.plan.catalogue import CatalogueError, load_catalogue
 
@@ -26,6 +27,35 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 BAD_INPUT = 2
+
+# The modules each optional part of the distribution brings (pyproject.toml's extras).
+EXTRAS = {
+    "pdf": ("weasyprint",),
+    "ledger": ("sqlalchemy",),
+    "postgres": ("sqlalchemy", "psycopg"),
+    "portal": ("sqlalchemy", "starlette", "uvicorn", "argon2", "itsdangerous", "multipart"),
+    "lsp": ("pygls", "lsprotocol"),
+}
+
+
+def require_extra(command: str, extra: str) -> None:
+    """Exit 2, naming the extra to install, when a module the command needs is missing."""
+    missing = [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
+    if missing:
+        fail(
+            [
+                f"tariff {command}: this needs the optional '{extra}' part of {DISTRIBUTION}, "
+                f"which is not installed (missing: {', '.join(missing)}); "
+                f"install it with: pip install '{DISTRIBUTION}[{extra}]'"
+            ]
+        )
+
+
+def require_ledger_extra(command: str, database: str, extra: str = "ledger") -> None:
+    """The extra a ledger at ``database`` needs: ``extra``, and PostgreSQL's driver for its URLs."""
+    require_extra(command, extra)
+    if database.startswith(("postgresql:", "postgres:")):
+        require_extra(command, "postgres")
 
 
 def parse_month(ctx: click.Context, param: click.Parameter, value: str) -> Month:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tariff.engine.cli.options import database_option
+from tariff.engine.cli.options import database_option, require_ledger_extra
 
 SECRET_VARIABLE = "TARIFF_SECRET_KEY"
 
@@ -35,6 +35,7 @@ def serve(
     survive restarts and several processes agree); without it a random key is
     made at start. Serve it behind HTTPS: the session cookie is Secure.
     """
+    require_ledger_extra("serve", database, "portal")
     import uvicorn
 
     from tariff.engine.billing.portal import create_app

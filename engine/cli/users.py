@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tariff.engine.cli.options import database_option, fail
+from tariff.engine.cli.options import database_option, fail, require_ledger_extra
 
 
 @click.group()
@@ -25,6 +25,7 @@ def users() -> None:
 @database_option
 def add(name: str, admin: bool, password_stdin: bool, database: str) -> None:
     """Create user NAME; the password is asked for twice (or read from stdin)."""
+    require_ledger_extra("users add", database, "portal")
     from tariff.engine.billing.ledger import open_ledger
     from tariff.engine.billing.users import UserExists, add_user
 

@@ -15,7 +15,7 @@ from typing import Required, TypedDict
 
 import polars as pl
 
-from tariff.dsl.english import counted
+from tariff.dsl.diagnostics import counted
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import CHARGE_PLURALS, Charge
 from tariff.engine.invoice.models import Invoice

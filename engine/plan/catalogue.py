@@ -12,8 +12,7 @@ from pathlib import Path
 
 from tariff.dsl import Diagnostic, load_checked
 from tariff.dsl.catalogue import CATALOGUE_ENVIRONMENT_VARIABLE
-from tariff.dsl.diagnostics import count_errors
-from tariff.dsl.english import counted
+from tariff.dsl.diagnostics import count_errors, counted
 from tariff.engine.plan.compile import compile_catalogue
 from tariff.engine.plan.model import RatingPlan
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from tariff.dsl.currencies import MINOR_DIGITS
-from tariff.dsl.diagnostics import did_you_mean
-from tariff.dsl.english import alternatives
+from tariff.dsl.diagnostics import alternatives, did_you_mean
 from tariff.engine.usage.errors import UsageError, UsageProblem
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table

@@ -7,8 +7,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tariff.dsl.diagnostics import did_you_mean
-from tariff.dsl.english import alternatives
+from tariff.dsl.diagnostics import alternatives, did_you_mean
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import NUMBER_KINDS
 from tariff.engine.usage.errors import UsageError, UsageProblem
