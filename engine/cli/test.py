@@ -33,16 +33,9 @@ def test_command(
     """
     from tariff.dsl.catalogue import display_path
     from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
-    from tariff.engine.tools.cases import (
-        CaseFileError,
-        find_case_files,
-        junit_xml,
-        read_cases,
-        run_case,
-    )
-    from tariff.engine.tools.cases import (
-        coverage as rule_coverage,
-    )
+    from tariff.engine.tools.case_reports import coverage as rule_coverage
+    from tariff.engine.tools.case_reports import junit_xml
+    from tariff.engine.tools.cases import CaseFileError, find_case_files, read_cases, run_case
 
     catalogue_path = catalogue_in_use(catalogue)
     try:
