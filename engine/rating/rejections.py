@@ -8,7 +8,7 @@ from tariff.dsl.diagnostics import did_you_mean
 from tariff.engine.plan.model import SheetVersionTerms
 from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.bands import BARRED, read_destination
-from tariff.engine.usage.errors import Rejection, rejections_of
+from tariff.engine.usage.errors import Rejection, quoted, rejections_of
 from tariff.engine.usage.numbers import NumberTable
 
 
@@ -55,12 +55,12 @@ def _band_problem(
     sheet_name = f"sheet {sheet.sheet} (version {sheet.version})"
     if band is not None:
         hint = did_you_mean(band, sheet.bands)
-        reason = f"unknown band '{band}': {sheet_name} has " + ", ".join(sorted(sheet.bands))
+        reason = f"unknown band {quoted(band)}: {sheet_name} has " + ", ".join(sorted(sheet.bands))
         return "band", reason + (f"; {hint}" if hint else "")
     reading = read_destination(str(destination), sheet)
     if reading is None:
         return "destination", (
-            f"destination '{destination}' is not a phone number (such as +441632960000) "
+            f"destination {quoted(destination)} is not a phone number (such as +441632960000) "
             "or an address (such as sip:desk@example.com)"
         )
     if code == BARRED:

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import alternatives, did_you_mean
-from tariff.engine.usage.errors import UsageError, UsageProblem
+from tariff.engine.usage.errors import UsageError, UsageProblem, quoted
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table
 
@@ -59,7 +59,8 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
             problem("account_id", "is empty; every account needs an id")
         elif account_id in first_row:
             problem(
-                "account_id", f"'{account_id}' is repeated (first at row {first_row[account_id]})"
+                "account_id",
+                f"{quoted(account_id)} is repeated (first at row {first_row[account_id]})",
             )
             continue
         else:
@@ -72,7 +73,7 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
             hint = did_you_mean(currency.upper(), MINOR_DIGITS)
             problem(
                 "currency",
-                f"'{currency}' is not a billing currency ({alternatives(MINOR_DIGITS)})"
+                f"{quoted(currency)} is not a billing currency ({alternatives(MINOR_DIGITS)})"
                 + (f"; {hint}" if hint else ""),
             )
         discount = _discount_percent(record["discount_percent"], problem)
@@ -111,7 +112,8 @@ def _discount_percent(value: object, problem: Reporter) -> Decimal | None:
         percent = Decimal(text.rstrip("%").strip())
     except InvalidOperation:
         problem(
-            "discount_percent", f"'{text}' is not a number; write a percentage such as 10 or 12.5"
+            "discount_percent",
+            f"{quoted(text)} is not a number; write a percentage such as 10 or 12.5",
         )
         return None
     if not percent.is_finite() or not 0 <= percent <= 100:
@@ -128,7 +130,7 @@ def _timezone(value: object, problem: Reporter) -> str | None:
         hint = did_you_mean(name, zoneinfo.available_timezones())
         problem(
             "timezone",
-            f"'{name}' is not an IANA time zone such as Europe/London"
+            f"{quoted(name)} is not an IANA time zone such as Europe/London"
             + (f"; {hint}" if hint else ""),
         )
         return None

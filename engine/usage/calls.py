@@ -10,10 +10,11 @@ that speed never changes what a call means.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
-from tariff.engine.usage.errors import Rejection
+from tariff.engine.usage.errors import Rejection, quoted
 from tariff.engine.usage.tables import Table
 from tariff.engine.usage.timestamps import UTC, careful_instant, started_at_utc, timestamp_problem
 
@@ -24,6 +25,8 @@ CODED_CALL_COLUMNS = ("number", "destination", "band")
 
 # The longest call the engine accepts, so that sums of seconds stay exact in 64 bits.
 MAX_DURATION_SECONDS = 2**31 - 1
+# Floats at or beyond this are not cast to 64-bit integers (2**62: exact, and in range).
+_FLOAT_CEILING = float(2**62)
 
 
 @dataclass(frozen=True)
@@ -170,12 +173,27 @@ def _read_carefully(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _duration(dtype: pl.DataType) -> pl.Expr:
+    """Each call's duration as a 64-bit integer, or null where it is not one.
+
+    Out-of-range values (an unsigned 64-bit maximum, a float of 1e300) become
+    null here and are worded from the written value.
+    """
     column = pl.col("duration_s")
     if dtype.is_integer():
-        return column.cast(pl.Int64)
+        return column.cast(pl.Int64, strict=False)
     if dtype.is_float():
-        return pl.when(column == column.floor()).then(column.cast(pl.Int64))
+        whole = column.is_finite() & (column == column.floor()) & (column.abs() < _FLOAT_CEILING)
+        return pl.when(whole).then(column.cast(pl.Int64))
     return column.cast(pl.String).str.to_integer(strict=False)
+
+
+def _whole_number(raw: object) -> int | None:
+    """A written duration that is a whole number too big for the fast readers, else None."""
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    return int(value) if value.is_finite() and value == value.to_integral_value() else None
 
 
 def _repeated(frame: pl.DataFrame) -> pl.Expr:
@@ -221,7 +239,7 @@ def _first_problem(record: dict[str, object], first_rows: dict[str, int]) -> tup
         return "call_id", "call_id is missing"
     if record["repeated"]:
         first = first_rows[str(call_id)]
-        return "call_id", f"repeated call_id '{call_id}' (first at row {first})"
+        return "call_id", f"repeated call_id {quoted(call_id)} (first at row {first})"
     if record["number"] is None:
         return "number", "number is missing"
     if record["started_utc"] is None:
@@ -231,7 +249,9 @@ def _first_problem(record: dict[str, object], first_rows: dict[str, int]) -> tup
         raw = record["duration_s"]
         if raw is None:
             return "duration_s", "duration_s is missing"
-        return "duration_s", f"duration_s '{raw}' is not a whole number of seconds"
+        duration = _whole_number(raw)
+        if duration is None:
+            return "duration_s", f"duration_s {quoted(raw)} is not a whole number of seconds"
     if duration < 0:
         return "duration_s", f"duration_s {duration} is negative"
     if duration > MAX_DURATION_SECONDS:

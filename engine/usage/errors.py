@@ -40,6 +40,18 @@ class UsageError(Exception):
         self.problems = tuple(problems)
 
 
+# A message quotes at most this much of a field: a field can be a whole file long.
+_EXCERPT = 60
+
+
+def quoted(value: object) -> str:
+    """A field's value as a message quotes it: ``'+44 20…'``, cut short if it is long."""
+    text = str(value)
+    if len(text) > _EXCERPT:
+        text = f"{text[:_EXCERPT]}… ({len(text):,} characters)"
+    return f"'{text}'"
+
+
 class Rejection(BaseModel):
     """A call that was not rated, with its source row and the reason."""
 

@@ -29,7 +29,8 @@ from tariff.engine.usage.numbers import (
     NumberTable,
     numbers_from,
 )
-from tariff.engine.usage.tables import Table, TableError, read_table, table_from_frame
+from tariff.engine.usage.reading import TableError
+from tariff.engine.usage.tables import Table, read_table, table_from_frame
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tariff.dsl.diagnostics import alternatives, did_you_mean
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import NUMBER_KINDS
-from tariff.engine.usage.errors import UsageError, UsageProblem
+from tariff.engine.usage.errors import UsageError, UsageProblem, quoted
 from tariff.engine.usage.records import Reporter, records, row_of, text_of
 from tariff.engine.usage.tables import Table
 
@@ -69,7 +69,7 @@ def numbers_from(table: Table, account_ids: set[str]) -> NumberTable:
             hint = did_you_mean(account_id, account_ids)
             problem(
                 "account_id",
-                f"'{account_id}' is not in the accounts file" + (f"; {hint}" if hint else ""),
+                f"{quoted(account_id)} is not in the accounts file" + (f"; {hint}" if hint else ""),
             )
         if kind is None:
             problem("kind", f"is empty; give {alternatives(NUMBER_KINDS)}")
@@ -77,7 +77,7 @@ def numbers_from(table: Table, account_ids: set[str]) -> NumberTable:
             hint = did_you_mean(kind.lower(), NUMBER_KINDS)
             problem(
                 "kind",
-                f"'{kind}' is not a number kind ({alternatives(NUMBER_KINDS)})"
+                f"{quoted(kind)} is not a number kind ({alternatives(NUMBER_KINDS)})"
                 + (f"; {hint}" if hint else ""),
             )
         assigned_from = _date(record["assigned_from"], "assigned_from", problem)
@@ -106,7 +106,7 @@ def _date(value: object, field: str, problem: Reporter) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        problem(field, f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
+        problem(field, f"{quoted(text)} is not a date; write it as YYYY-MM-DD, e.g. 2026-10-01")
         return None
 
 

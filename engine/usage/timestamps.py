@@ -13,6 +13,8 @@ import re
 
 import polars as pl
 
+from tariff.engine.usage.errors import quoted
+
 # ISO 8601 layouts tried in turn for the rows the fast path cannot read.
 _TIMESTAMP_LAYOUTS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")
 # The fast path: 19 characters of date and time, then an offset.
@@ -21,6 +23,10 @@ _OFFSET = re.compile(r"([+-])(\d\d)(?::?(\d\d))?")
 # Past this many distinct offsets (fractions of a second make each distinct),
 # the fast path does not pay and every row takes the general layouts.
 _MAX_FAST_OFFSETS = 64
+# The widest offset a clock can have: -23:59 to +23:59.
+_MAX_OFFSET_HOURS, _MAX_OFFSET_MINUTES = 23, 59
+# Date and time, then an offset: what a timestamp with an impossible offset looks like.
+_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?([+-].*)")
 UTC = pl.Datetime("us", "UTC")
 _MICROSECONDS_PER_MINUTE = 60_000_000
 
@@ -85,8 +91,12 @@ def _minutes_east(suffix: str) -> int | None:
     if suffix in ("Z", "z"):
         return 0
     if match := _OFFSET.fullmatch(suffix):
+        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+        # As Python's own reader: an offset is less than a day, in real minutes.
+        if hours > _MAX_OFFSET_HOURS or minutes > _MAX_OFFSET_MINUTES:
+            return None
         sign = -1 if match.group(1) == "-" else 1
-        return sign * (int(match.group(2)) * 60 + int(match.group(3) or 0))
+        return sign * (hours * 60 + minutes)
     return None
 
 
@@ -111,11 +121,20 @@ def timestamp_problem(raw: object) -> str:
     if isinstance(raw, dt.datetime):
         return f"started_at {raw} has no UTC offset; store times with their time zone"
     text = str(raw).strip()
+    written = _WITH_OFFSET.fullmatch(text)
+    if written and _minutes_east(written.group(1)) is None and _OFFSET.fullmatch(written.group(1)):
+        return (
+            f"started_at {quoted(text)} has an impossible UTC offset {written.group(1)}; "
+            "offsets run from -23:59 to +23:59"
+        )
     try:
         dt.datetime.fromisoformat(text)
     except ValueError:
         return (
-            f"started_at '{text}' is not an ISO 8601 time; write it as e.g. "
+            f"started_at {quoted(text)} is not an ISO 8601 time; write it as e.g. "
             "2026-10-01T09:30:00+01:00"
         )
-    return f"started_at '{text}' has no UTC offset; add one, e.g. {text}+01:00 or {text}Z"
+    return (
+        f"started_at {quoted(text)} has no UTC offset; add one, e.g. "
+        f"{quoted(text + '+01:00')[1:-1]} or {quoted(text + 'Z')[1:-1]}"
+    )
