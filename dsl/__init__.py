@@ -6,7 +6,7 @@ and every problem out, in source order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from tariff.dsl.catalogue import Catalogue, CatalogueNotFound, read_catalogue
@@ -24,11 +24,13 @@ __all__ = [
 ]
 
 
-def load_checked(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
-    """Parse and check every tariff file under ``paths``.
+def load_checked(
+    paths: Iterable[Path], accounts: Collection[str] | None = None
+) -> tuple[Catalogue, list[Diagnostic]]:
+    """Parse and check every tariff file under ``paths`` (against ``accounts``, if given).
 
     Raises CatalogueNotFound if a path does not exist or holds no tariff files;
     every other problem is a diagnostic.
     """
     catalogue, problems = read_catalogue(paths)
-    return catalogue, in_source_order(problems + check_catalogue(catalogue))
+    return catalogue, in_source_order(problems + check_catalogue(catalogue, accounts))

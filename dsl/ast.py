@@ -375,6 +375,14 @@ class Discount:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ContractEnd:
+    """``contract ends 2026-06``: the last month the order form's terms are in force."""
+
+    month: DateText
+    span: Span
+
+
 OrderFormStatement = (
     DisplayName
     | PackagePin
@@ -385,6 +393,7 @@ OrderFormStatement = (
     | CustomRate
     | FairUsageRate
     | Discount
+    | ContractEnd
 )
 
 

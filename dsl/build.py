@@ -187,6 +187,9 @@ class AstBuilder(Transformer[Token, Any]):
                     end = child.month
         return ast.Discount(percent, charges, start, end, self._span(meta))
 
+    def contract_end(self, meta: Meta, children: list[Token]) -> ast.ContractEnd:
+        return ast.ContractEnd(self._date(children[0]), self._span(meta))
+
     def discount_scope(self, meta: Meta, children: list[ast.Name]) -> _Scope:
         return _Scope(tuple(children))
 

@@ -69,6 +69,9 @@ REVERSED_RANGE = Code("T119", "reversed-range", "A range of months ends before i
 RATE_NEVER_APPLIES = Code(
     "T120", "rate-never-applies", "An order form sets a rate that its package never charges."
 )
+UNKNOWN_ACCOUNT = Code(
+    "T121", "unknown-account", "An order form is for an account the accounts file does not have."
+)
 
 CODES: Mapping[str, Code] = {
     code.code: code
@@ -95,5 +98,6 @@ CODES: Mapping[str, Code] = {
         PERCENT_OUT_OF_RANGE,
         REVERSED_RANGE,
         RATE_NEVER_APPLIES,
+        UNKNOWN_ACCOUNT,
     )
 }

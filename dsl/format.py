@@ -230,6 +230,8 @@ def _statement(node: object) -> str:
             if end is not None:
                 text += f" to {end.text}"
             return text
+        case ast.ContractEnd(month=month):
+            return f"contract ends {month.text}"
     raise TypeError(f"the formatter does not know {type(node).__name__}")
 
 

@@ -16,7 +16,7 @@ from tariff.engine.invoice.build import assignments_by_account, build_invoice, m
 from tariff.engine.invoice.models import InvoiceRun, RunSummary
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
-from tariff.engine.plan.terms import resolve_terms
+from tariff.engine.plan.terms import resolve_terms, unmatched_order_forms
 from tariff.engine.rating import AccountUsage, rate_calls
 from tariff.engine.usage import Usage, load_usage
 
@@ -30,13 +30,20 @@ __all__ = [
 ]
 
 
-def rate_month(plan: RatingPlan, month: Month | str, usage: Usage) -> InvoiceRun:
+def rate_month(
+    plan: RatingPlan, month: Month | str, usage: Usage, *, partition: bool = False
+) -> InvoiceRun:
     """Invoice every account of ``usage`` for ``month``.
 
     Raises UsageError when an account cannot be priced (unknown package,
-    version or currency); rejected calls are reported in the result instead.
+    version or currency), or when an order form in force is for an account
+    that ``usage`` lacks (a mistyped id must never bill the list price);
+    rejected calls are reported in the result instead. ``partition`` says
+    that ``usage`` holds only some of the month's accounts (one group of a
+    partitioned run, whose order forms are matched once, by the driver:
+    :func:`tariff.engine.plan.terms.unmatched_order_forms`).
     """
-    run, _ = _rate(plan, month, usage, keep_calls_of=None)
+    run, _ = _rate(plan, month, usage, keep_calls_of=None, partition=partition)
     return run
 
 
@@ -55,10 +62,15 @@ def rate_month_with_calls(
 
 
 def _rate(
-    plan: RatingPlan, month: Month | str, usage: Usage, keep_calls_of: str | None
+    plan: RatingPlan,
+    month: Month | str,
+    usage: Usage,
+    keep_calls_of: str | None,
+    partition: bool = False,
 ) -> tuple[InvoiceRun, pl.DataFrame | None]:
     period = month if isinstance(month, Month) else Month.parse(month)
-    terms = resolve_terms(plan, usage.accounts, period)
+    unmatched = [] if partition else unmatched_order_forms(plan, usage.accounts, period)
+    terms = resolve_terms(plan, usage.accounts, period, unmatched)
     rated = rate_calls(usage.calls, usage.numbers, terms, period, keep_calls_of)
     assignments = assignments_by_account(usage.numbers)
     invoices = tuple(

@@ -93,7 +93,7 @@ def rate_group(
 ) -> InvoiceRun:
     """Invoice one group's accounts: a pure function of the plan and the group's tables."""
     usage = usage_from_frames(_frame(accounts), _frame(numbers), _frame(calls), names)
-    return rate_month(plan, month, usage)
+    return rate_month(plan, month, usage, partition=True)
 
 
 def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:

@@ -31,7 +31,13 @@ def test_each_golden_case_reports_exactly_what_is_expected(
 ) -> None:
     monkeypatch.chdir(ROOT)
     shown = case.relative_to(ROOT)
-    catalogue, diagnostics = load_checked([shown])
+    # A case may come with the accounts file it is checked against.
+    accounts_file = case.with_name(f"{_code(case)}-accounts.csv")
+    accounts = None
+    if accounts_file.exists():
+        rows = accounts_file.read_text(encoding="utf-8").splitlines()[1:]
+        accounts = {row.split(",")[0] for row in rows}
+    catalogue, diagnostics = load_checked([shown], accounts)
     assert _code(case) in {d.code for d in diagnostics}
     rendered = render_text(diagnostics, catalogue.sources)
     expected = case.with_suffix(".expected")

@@ -13,6 +13,8 @@ in docs/diagnostics.md.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from tariff.dsl import codes
 from tariff.dsl.catalogue import Catalogue
 from tariff.dsl.check.definitions import (
@@ -30,6 +32,7 @@ from tariff.dsl.check.discounts import (
 from tariff.dsl.check.index import Definitions
 from tariff.dsl.check.order_forms import (
     currency_mismatches,
+    order_forms_without_accounts,
     rates_that_never_apply,
     versions_not_in_effect,
 )
@@ -60,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     Rule(codes.CURRENCY_MISMATCH, currency_mismatches),
     Rule(codes.VERSION_NOT_IN_EFFECT, versions_not_in_effect),
     Rule(codes.RATE_NEVER_APPLIES, rates_that_never_apply, Severity.WARNING),
+    Rule(codes.UNKNOWN_ACCOUNT, order_forms_without_accounts),
     # discounts
     Rule(codes.NOT_DISCOUNTABLE, charges_never_discountable),
     Rule(codes.OVERLAPPING_DISCOUNTS, overlapping_discounts),
@@ -70,9 +74,15 @@ RULES: tuple[Rule, ...] = (
 __all__ = ["RULES", "Finding", "Rule", "check_catalogue"]
 
 
-def check_catalogue(catalogue: Catalogue) -> list[Diagnostic]:
-    """Every semantic problem in the catalogue, in source order."""
-    definitions = Definitions.of(catalogue.files)
+def check_catalogue(
+    catalogue: Catalogue, accounts: Collection[str] | None = None
+) -> list[Diagnostic]:
+    """Every semantic problem in the catalogue, in source order.
+
+    With ``accounts`` (an accounts file's ids), order forms are also checked
+    against them (T121).
+    """
+    definitions = Definitions.of(catalogue.files, accounts)
     return in_source_order(
         Diagnostic(rule.severity, rule.code.code, found.message, found.span, found.hint)
         for rule in RULES

@@ -48,6 +48,7 @@ _ONCE_IN_ORDER_FORM = (
     (ast.CallFee, "call fee"),
     (ast.FairUsageRate, "fair usage unit rate"),
     (ast.InclusiveCalls, "inclusive calls"),
+    (ast.ContractEnd, "contract ends"),
 )
 _NOUNS = {ast.Package: "package", ast.Sheet: "sheet", ast.OrderForm: "order form"}
 

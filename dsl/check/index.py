@@ -7,7 +7,7 @@ once. The helpers here only find things; deciding what is wrong is the rules'.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -118,9 +118,13 @@ class Definitions:
     packages: Mapping[str, ast.Package]
     sheets: Mapping[str, ast.Sheet]
     order_forms: Mapping[str, ast.OrderForm]
+    # The account ids of an accounts file, when the catalogue is checked against one.
+    accounts: Collection[str] | None = None
 
     @classmethod
-    def of(cls, files: Sequence[ast.TariffFile]) -> Definitions:
+    def of(
+        cls, files: Sequence[ast.TariffFile], accounts: Collection[str] | None = None
+    ) -> Definitions:
         """Index the files' definitions by name, keeping the first of each."""
         packages: dict[str, ast.Package] = {}
         sheets: dict[str, ast.Sheet] = {}
@@ -133,7 +137,7 @@ class Definitions:
                     sheets.setdefault(definition.name.text, definition)
                 else:
                     order_forms.setdefault(definition.account.value, definition)
-        return cls(files, packages, sheets, order_forms)
+        return cls(files, packages, sheets, order_forms, accounts)
 
     def definitions(self) -> Iterator[ast.Definition]:
         """Every definition, in file order, repeats included."""

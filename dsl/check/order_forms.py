@@ -15,6 +15,7 @@ from tariff.dsl.check.index import (
 )
 from tariff.dsl.check.rule import Finding
 from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.diagnostics import did_you_mean
 
 
 def currency_mismatches(definitions: Definitions) -> Iterator[Finding]:
@@ -101,6 +102,29 @@ def versions_not_in_effect(definitions: Definitions) -> Iterator[Finding]:
                         "pin an earlier version",
                     )
                     break
+
+
+def order_forms_without_accounts(definitions: Definitions) -> Iterator[Finding]:
+    """T121: an order form for an account the accounts file lacks (a mistyped id).
+
+    Checked only against an accounts file (``tariff check --accounts F``); an
+    order form that says when its contract ends need not match, since the
+    invoice run checks it against the billing month.
+    """
+    if definitions.accounts is None:
+        return
+    for form, _ in definitions.forms():
+        account = form.account.value
+        ends = first(form.statements, ast.ContractEnd)
+        if account in definitions.accounts or ends is not None:
+            continue
+        yield Finding(
+            form.account.span,
+            f"order form '{account}' is for an account that is not in the accounts file, "
+            "so its terms would never be billed",
+            did_you_mean(account, definitions.accounts)
+            or "correct the account id, or say when its contract ended: `contract ends YYYY-MM`",
+        )
 
 
 def rates_that_never_apply(definitions: Definitions) -> Iterator[Finding]:

@@ -105,6 +105,7 @@ def invalid_dates(definitions: Definitions) -> Iterator[Finding]:
     for form, _ in definitions.forms():
         for discount in every(form.statements, ast.Discount):
             dates += [(b, "month") for b in (discount.start, discount.end) if b is not None]
+        dates += [(end.month, "month") for end in every(form.statements, ast.ContractEnd)]
     for date, what in dates:
         if date.value is None:
             yield Finding(date.span, f"{what} '{date.text}' is not a real date")

@@ -24,18 +24,36 @@ CLEAN, PROBLEMS, USAGE_ERROR = 0, 1, 2
     show_default=True,
     help="How to print problems: text for people, json/github/sarif for machines.",
 )
-def check(paths: tuple[Path, ...], output_format: str) -> None:
+@click.option(
+    "--accounts",
+    "accounts_file",
+    type=click.Path(path_type=Path),
+    help="Also check that every order form is for an account of this accounts file.",
+)
+def check(paths: tuple[Path, ...], output_format: str, accounts_file: Path | None) -> None:
     """Parse and check tariff files (default: the catalogue in use).
 
     Files and directories given together are checked as one catalogue, so that
-    order forms can refer to packages in other files. Exits 0 when there are no
-    errors (warnings are printed but allowed), 1 when there are errors, 2 on a
-    usage error.
+    order forms can refer to packages in other files. With --accounts, an order
+    form for an account the file lacks is an error (T121). Exits 0 when there
+    are no errors (warnings are printed but allowed), 1 when there are errors,
+    2 on a usage error.
     """
     targets = list(paths) or [catalogue_in_use()]
+    accounts = _account_ids(accounts_file) if accounts_file is not None else None
     try:
-        catalogue, diagnostics = load_checked(targets)
+        catalogue, diagnostics = load_checked(targets, accounts)
     except CatalogueNotFound as problem:
         fail([f"tariff check: {problem}"], USAGE_ERROR)
     click.echo(RENDERERS[output_format](diagnostics, catalogue.sources), nl=False)
     raise SystemExit(PROBLEMS if count_errors(diagnostics) else CLEAN)
+
+
+def _account_ids(path: Path) -> set[str]:
+    """The ids of an accounts file, or every problem in it reported and exit 2."""
+    from tariff.engine.usage import UsageError, read_accounts
+
+    try:
+        return {account.account_id for account in read_accounts(path)}
+    except UsageError as problem:
+        fail([str(p) for p in problem.problems], USAGE_ERROR)

@@ -217,6 +217,7 @@ def _order_form(form: ast.OrderForm) -> OrderFormTerms:
     call_fee = _first(statements, ast.CallFee)
     inclusive = _first(statements, ast.InclusiveCalls)
     fair_usage_rate = _first(statements, ast.FairUsageRate)
+    contract_end = _first(statements, ast.ContractEnd)
     return OrderFormTerms(
         account_id=form.account.value,
         span=form.span,
@@ -232,6 +233,7 @@ def _order_form(form: ast.OrderForm) -> OrderFormTerms:
         },
         fair_usage_rates=_prices(fair_usage_rate.prices) if fair_usage_rate else None,
         discounts=tuple(_discount(d) for d in statements if isinstance(d, ast.Discount)),
+        contract_ends=_effective(contract_end.month) if contract_end else None,
         spans=_spans(
             package=pin,
             currency=currency,

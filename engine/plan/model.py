@@ -145,6 +145,8 @@ class OrderFormTerms:
     band_rates: Mapping[str, Prices] = field(default_factory=dict)
     fair_usage_rates: Prices | None = None
     discounts: tuple[DiscountTerms, ...] = ()
+    # The last month the terms are in force (``contract ends``); None: no end.
+    contract_ends: Month | None = None
     # The statement behind each agreed term ("licence", "call fee", ...), and
     # behind each agreed band rate.
     spans: Mapping[str, Span] = field(default_factory=dict)
@@ -153,6 +155,10 @@ class OrderFormTerms:
     def span_of(self, term: str) -> Span:
         """The span of the statement that sets ``term``, or of the order form."""
         return self.spans.get(term, self.span)
+
+    def in_force(self, month: Month) -> bool:
+        """Whether the contract still runs in ``month``."""
+        return self.contract_ends is None or month <= self.contract_ends
 
 
 @dataclass(frozen=True)

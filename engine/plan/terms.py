@@ -79,11 +79,47 @@ class AccountTerms:
         return self.account.account_id
 
 
-def resolve_terms(
+def unmatched_order_forms(
     plan: RatingPlan, accounts: Sequence[AccountRow], month: Month
+) -> list[UsageProblem]:
+    """Order forms in force in ``month`` for accounts the accounts file does not have.
+
+    A mistyped account id must never bill the list price: each is a problem at
+    the order form's statement, naming the nearest account id.
+    """
+    ids = [account.account_id for account in accounts]
+    known = set(ids)
+    problems = []
+    for account_id, form in sorted(plan.order_forms.items()):
+        if account_id in known or not form.in_force(month):
+            continue
+        hint = did_you_mean(account_id, ids)
+        shown = accounts[0].file if accounts else "the accounts file"
+        problems.append(
+            UsageProblem(
+                str(form.span),
+                None,
+                None,
+                f"order form '{account_id}' is for an account that is not in {shown}"
+                + (f" ({hint})" if hint else "")
+                + ", so its terms would not be billed; correct its account id, or say "
+                "when its contract ended (`contract ends YYYY-MM`)",
+            )
+        )
+    return problems
+
+
+def resolve_terms(
+    plan: RatingPlan,
+    accounts: Sequence[AccountRow],
+    month: Month,
+    problems_so_far: Sequence[UsageProblem] = (),
 ) -> dict[str, AccountTerms]:
-    """Every account's terms for ``month``; raise UsageError listing every problem."""
-    problems: list[UsageProblem] = []
+    """Every account's terms for ``month``; raise UsageError listing every problem.
+
+    ``problems_so_far`` are reported with the accounts' own, in one error.
+    """
+    problems: list[UsageProblem] = list(problems_so_far)
     resolved: dict[str, AccountTerms] = {}
     for account in accounts:
         resolver = _Resolver(plan, account, month)
@@ -101,7 +137,9 @@ class _Resolver:
         self.plan = plan
         self.account = account
         self.month = month
-        self.form = plan.order_forms.get(account.account_id)
+        form = plan.order_forms.get(account.account_id)
+        # An order form whose contract has ended no longer sets the account's terms.
+        self.form = form if form is not None and form.in_force(month) else None
         self.problems: list[UsageProblem] = []
 
     def _problem(self, field: str | None, message: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from tariff.engine.usage.accounts import ACCOUNT_COLUMNS, DEFAULT_TIMEZONE, AccountRow
 from tariff.engine.usage.calls import CALL_COLUMNS, CallTable
 from tariff.engine.usage.errors import Rejection, UsageError, UsageProblem
-from tariff.engine.usage.load import Usage, load_usage, usage_from_frames
+from tariff.engine.usage.load import Usage, load_usage, read_accounts, usage_from_frames
 from tariff.engine.usage.numbers import NUMBER_COLUMNS, NumberAssignment, NumberTable
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "UsageError",
     "UsageProblem",
     "load_usage",
+    "read_accounts",
     "usage_from_frames",
 ]

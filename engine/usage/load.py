@@ -51,6 +51,11 @@ def load_usage(accounts: Path | str, numbers: Path | str, calls: Path | str) -> 
     )
 
 
+def read_accounts(path: Path | str) -> tuple[AccountRow, ...]:
+    """Read and validate an accounts file alone; raise UsageError listing every problem."""
+    return accounts_from(_table(Path(path), ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS))
+
+
 def usage_from_frames(
     accounts: pl.DataFrame,
     numbers: pl.DataFrame,
