@@ -72,6 +72,9 @@ RATE_NEVER_APPLIES = Code(
 UNKNOWN_ACCOUNT = Code(
     "T121", "unknown-account", "An order form is for an account the accounts file does not have."
 )
+TOO_LARGE = Code(
+    "T122", "too-large", "An amount or a count is larger than the engine keeps exactly."
+)
 
 CODES: Mapping[str, Code] = {
     code.code: code
@@ -99,5 +102,6 @@ CODES: Mapping[str, Code] = {
         REVERSED_RANGE,
         RATE_NEVER_APPLIES,
         UNKNOWN_ACCOUNT,
+        TOO_LARGE,
     )
 }

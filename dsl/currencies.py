@@ -14,6 +14,13 @@ RATE_DECIMALS = 6
 
 SYMBOLS: Mapping[str, str] = {"GBP": "£", "USD": "$"}
 
+# Every price and rate is below this many major units (a trillion pounds or
+# dollars), and every count below LARGEST_COUNT: the checker refuses larger
+# literals, so that rates fit 64-bit integers of micro-units and every sum the
+# engine makes is exact (docs/decisions.md has the arithmetic).
+LARGEST_AMOUNT = Decimal(10) ** 12
+LARGEST_COUNT = 10**9
+
 
 def decimal_places(value: Decimal) -> int:
     """How many digits a decimal has after the point, as written."""

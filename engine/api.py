@@ -9,11 +9,15 @@ Three calls rate a month::
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import polars as pl
 
 from tariff.dsl.months import Month
+from tariff.dsl.vocabulary import Charge
 from tariff.engine.invoice.build import assignments_by_account, build_invoice, mark_inclusive
-from tariff.engine.invoice.models import InvoiceRun, RunSummary
+from tariff.engine.invoice.models import Invoice, InvoiceRun, RunSummary
+from tariff.engine.money import exact_sum, to_minor
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import resolve_terms, unmatched_order_forms
@@ -94,7 +98,29 @@ def _rate(
         != summary.calls_in
     ):
         raise AssertionError(f"calls were lost between input and invoices: {summary}")
+    _check_money(invoices, rated.usage)
     run = InvoiceRun(period=str(period), invoices=invoices, rejected=rejected, summary=summary)
     if rated.kept_calls is None or keep_calls_of is None:
         return run, None
     return run, mark_inclusive(rated.kept_calls, terms[keep_calls_of].inclusive_calls)
+
+
+def _check_money(invoices: Sequence[Invoice], usage: Mapping[str, AccountUsage]) -> None:
+    """No money is lost either: what rating summed is what the invoices charge and total.
+
+    The twin of the count of calls: each invoice's minute lines add up to the
+    charges its calls were rated at, and its lines add up to its total.
+    """
+    for invoice in invoices:
+        rated = sum(
+            band.amount_minor
+            for band in usage.get(invoice.account_id, AccountUsage()).bands.values()
+        )
+        minutes = [line.amount for line in invoice.lines if line.kind == Charge.MINUTES]
+        lines = exact_sum(line.amount for line in invoice.lines)
+        if to_minor(exact_sum(minutes), invoice.currency) != rated or lines != invoice.total:
+            raise AssertionError(
+                f"money was lost between rating and the invoice of {invoice.account_id}: "
+                f"rated {rated} minor units, minute lines {exact_sum(minutes)}, "
+                f"lines {lines}, total {invoice.total}"
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+from collections.abc import Iterable
 from decimal import Decimal
 
 from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
@@ -20,8 +21,19 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-MINOR_DIGITS[currency])
 
 
-# Quantizing an amount that is already exact must never round: trap it.
-_EXACT = decimal.Context(prec=38, traps=[decimal.Inexact])
+# Quantizing an amount that is already exact must never round: trap it. The
+# largest amount the checker lets through, summed over any month, has fewer
+# than 40 digits.
+_EXACT = decimal.Context(prec=60, traps=[decimal.Inexact])
+# Invoice arithmetic (sums, quantities times prices, a discount's base times its
+# percentage) is done with this many digits, so that none of it rounds.
+EXACT_ARITHMETIC = decimal.Context(prec=60)
+
+
+def exact_sum(amounts: Iterable[Decimal]) -> Decimal:
+    """The sum of amounts, exactly: in a context wide enough that no addition rounds."""
+    with decimal.localcontext(EXACT_ARITHMETIC):
+        return sum(amounts, Decimal(0))
 
 
 def from_minor(amount: int, currency: str) -> Decimal:

@@ -39,7 +39,13 @@ from tariff.dsl.check.order_forms import (
 from tariff.dsl.check.prices import missing_edition_prices, negative_amounts, too_precise_amounts
 from tariff.dsl.check.rule import Finding, Rule
 from tariff.dsl.check.sheets import bands_missing_rates, unreachable_prefixes
-from tariff.dsl.check.values import empty_values, invalid_counts, invalid_dates, unknown_words
+from tariff.dsl.check.values import (
+    empty_values,
+    invalid_counts,
+    invalid_dates,
+    too_large_values,
+    unknown_words,
+)
 from tariff.dsl.diagnostics import Diagnostic, Severity, in_source_order
 
 RULES: tuple[Rule, ...] = (
@@ -56,6 +62,7 @@ RULES: tuple[Rule, ...] = (
     Rule(codes.MISSING_EDITION_PRICE, missing_edition_prices),
     Rule(codes.NEGATIVE_AMOUNT, negative_amounts),
     Rule(codes.TOO_PRECISE, too_precise_amounts),
+    Rule(codes.TOO_LARGE, too_large_values),
     # sheets
     Rule(codes.BAND_MISSING_RATE, bands_missing_rates),
     Rule(codes.UNREACHABLE_PREFIX, unreachable_prefixes),

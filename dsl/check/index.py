@@ -186,6 +186,29 @@ class Definitions:
         pin = first(form.statements, ast.PackagePin)
         return self.packages.get(pin.package.text) if pin is not None else None
 
+    def counts(self) -> list[tuple[ast.Number, str, int]]:
+        """Every count a catalogue writes, what it counts, and its least value."""
+        counts: list[tuple[ast.Number, str, int]] = []
+        for version, _ in self.package_versions():
+            chargeable = first(version.statements, ast.Chargeable)
+            if chargeable is not None:
+                counts.append((chargeable.seconds, "the chargeable threshold in seconds", 0))
+            inclusive = first(version.statements, ast.InclusiveCalls)
+            if inclusive is not None:
+                counts.append((inclusive.count, "inclusive calls", 0))
+        for _, clause, _ in self.fair_usage_clauses():
+            minimum = first(clause.statements, ast.FairUsageMinimum)
+            if minimum is not None:
+                counts.append((minimum.calls, "the fair usage minimum", 1))
+            counting = first(clause.statements, ast.FairUsageCounting)
+            if counting is not None:
+                counts.append((counting.seconds, "the counting threshold in seconds", 0))
+        for form, _ in self.forms():
+            inclusive = first(form.statements, ast.InclusiveCalls)
+            if inclusive is not None:
+                counts.append((inclusive.count, "inclusive calls", 0))
+        return counts
+
     def price_lists(self) -> Iterator[PriceList]:
         """Every list of amounts that is checked: rates, licences, fees, fair usage rates."""
         for band, _ in self.bands():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from tariff.dsl import ast
-from tariff.dsl.check.index import Definitions, every, first
+from tariff.dsl.check.index import Definitions, every, first, known_prices
 from tariff.dsl.check.rule import Finding
-from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.currencies import LARGEST_AMOUNT, LARGEST_COUNT, MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.vocabulary import (
     DISCOUNT_CHARGE_WORDS,
@@ -69,31 +69,30 @@ def _word(name: ast.Name, known: Sequence[str], what: str) -> Iterator[Finding]:
 
 def invalid_counts(definitions: Definitions) -> Iterator[Finding]:
     """T111: a count of calls or seconds that is not whole, or below its least value."""
-    counts: list[tuple[ast.Number, str, int]] = []
-    for version, _ in definitions.package_versions():
-        chargeable = first(version.statements, ast.Chargeable)
-        if chargeable is not None:
-            counts.append((chargeable.seconds, "the chargeable threshold in seconds", 0))
-        inclusive = first(version.statements, ast.InclusiveCalls)
-        if inclusive is not None:
-            counts.append((inclusive.count, "inclusive calls", 0))
-    for _, clause, _ in definitions.fair_usage_clauses():
-        minimum = first(clause.statements, ast.FairUsageMinimum)
-        if minimum is not None:
-            counts.append((minimum.calls, "the fair usage minimum", 1))
-        counting = first(clause.statements, ast.FairUsageCounting)
-        if counting is not None:
-            counts.append((counting.seconds, "the counting threshold in seconds", 0))
-    for form, _ in definitions.forms():
-        inclusive = first(form.statements, ast.InclusiveCalls)
-        if inclusive is not None:
-            counts.append((inclusive.count, "inclusive calls", 0))
-    for number, what, least in counts:
+    for number, what, least in definitions.counts():
         value = number.value
         if value != value.to_integral_value() or value < least:
             yield Finding(
                 number.span,
                 f"{what} must be a whole number of at least {least}, not {value:f}",
+            )
+
+
+def too_large_values(definitions: Definitions) -> Iterator[Finding]:
+    """T122: a price or rate of a trillion units or more, or a count of a billion or more."""
+    for prices in definitions.price_lists():
+        for currency, money in known_prices(prices.prices).items():
+            if abs(money.amount) >= LARGEST_AMOUNT:
+                yield Finding(
+                    money.span,
+                    f"{prices.what} {money.amount:f} {currency} is too large: amounts are below "
+                    f"{LARGEST_AMOUNT:,f} {currency}, so that every sum of them stays exact",
+                )
+    for number, what, _ in definitions.counts():
+        if number.value >= LARGEST_COUNT:
+            yield Finding(
+                number.span,
+                f"{what} {number.value:f} is too large: counts are below {LARGEST_COUNT:,}",
             )
 
 

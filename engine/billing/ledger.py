@@ -74,6 +74,28 @@ _PREFIX = {"invoice": "INV", "credit_note": "CN"}
 PAUSE_VARIABLE = "TARIFF_TEST_PAUSE_MIDWAY"
 
 
+class LedgerRefusal(Exception):
+    """A run the ledger cannot keep as it is: nothing of it was issued."""
+
+
+# The ledger keeps totals as 64-bit integers of minor units.
+_LARGEST_TOTAL_MINOR = 2**63 - 1
+
+
+def _refuse_untold_totals(run: InvoiceRun) -> None:
+    too_large = [
+        i.account_id
+        for i in run.invoices
+        if abs(to_minor(i.total, i.currency)) > _LARGEST_TOTAL_MINOR
+    ]
+    if too_large:
+        largest = from_minor(_LARGEST_TOTAL_MINOR, run.invoices[0].currency)
+        raise LedgerRefusal(
+            f"the invoice total of {', '.join(too_large)} is beyond what the ledger keeps "
+            f"(±{largest:,}), so nothing was issued; check the rates and durations behind it"
+        )
+
+
 class LedgerConflict(Exception):
     """Invoices already issued for the month differ from this run's; nothing was issued."""
 
@@ -140,7 +162,11 @@ def open_ledger(target: str) -> sa.Engine:
 def issue_run(
     engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: bool = False
 ) -> IssueReport:
-    """Issue a month's invoices in one transaction; LedgerConflict if any would change."""
+    """Issue a month's invoices in one transaction; LedgerConflict if any would change.
+
+    LedgerRefusal, before anything is written, for a total the ledger cannot keep.
+    """
+    _refuse_untold_totals(run)
     report = IssueReport()
     pause = float(os.environ.get(PAUSE_VARIABLE, "0") or 0)
     with engine.begin() as connection:

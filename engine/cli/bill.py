@@ -60,7 +60,12 @@ def bill(
     from sqlalchemy.exc import SQLAlchemyError
 
     from tariff.engine.api import rate_month
-    from tariff.engine.billing.ledger import LedgerConflict, issue_run, open_ledger
+    from tariff.engine.billing.ledger import (
+        LedgerConflict,
+        LedgerRefusal,
+        issue_run,
+        open_ledger,
+    )
     from tariff.engine.billing.text_report import summary_line
 
     plan = plan_or_fail("bill", catalogue, order_forms)
@@ -85,6 +90,8 @@ def bill(
         report = issue_run(ledger, run, issue_date or dt.date.today(), correct=correct)
     except LedgerConflict as conflict:
         fail([f"tariff bill: {conflict}"], NOT_ISSUED)
+    except LedgerRefusal as refusal:
+        fail([f"tariff bill: {refusal}"])
     except SQLAlchemyError as problem:
         reason = str(problem).splitlines()[0]
         fail([f"tariff bill: the ledger at {database} cannot be used: {reason}"])

@@ -9,6 +9,7 @@ invoice, which costs a fraction of building each model field by field.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Required, TypedDict
@@ -20,7 +21,13 @@ from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import CHARGE_PLURALS, Charge
 from tariff.engine.invoice.models import Invoice
 from tariff.engine.invoice.provenance import source_record
-from tariff.engine.money import exact_money, from_minor, rate_price, round_half_up_to_minor
+from tariff.engine.money import (
+    EXACT_ARITHMETIC,
+    exact_money,
+    from_minor,
+    rate_price,
+    round_half_up_to_minor,
+)
 from tariff.engine.plan.terms import AccountTerms, Discounted
 from tariff.engine.rating import AccountUsage
 from tariff.engine.usage import NumberAssignment, NumberTable
@@ -68,6 +75,16 @@ def build_invoice(
     month: Month,
 ) -> Invoice:
     """One account's invoice for ``month``."""
+    with decimal.localcontext(EXACT_ARITHMETIC):
+        return _invoice(terms, usage, assignments, month)
+
+
+def _invoice(
+    terms: AccountTerms,
+    usage: AccountUsage,
+    assignments: Sequence[NumberAssignment],
+    month: Month,
+) -> Invoice:
     currency = terms.currency
     lines = [_licence_line(terms)]
     lines += _call_fee_lines(terms, usage)

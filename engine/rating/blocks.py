@@ -22,7 +22,7 @@ from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.bands import band_position, destination_bands
 from tariff.engine.rating.codes import Codes, Flags, Ints, codes_of, joined, lookup
 from tariff.engine.rating.holdings import EVER, NEVER_ENDS, Holdings, NumberTries, instants
-from tariff.engine.rating.price import CodedCalls, PricedCalls, priced
+from tariff.engine.rating.price import CodedCalls, PricedCalls, needs_exact_arithmetic, priced
 from tariff.engine.rating.rejections import band_rejections, unheld_rejections
 from tariff.engine.rating.totals import AccountUsage, Totals
 from tariff.engine.usage.calls import CallTable
@@ -93,7 +93,9 @@ def rate_calls(
         return RatedCalls({}, tuple(unheld_rejections(calls.file, unheld, numbers)), 0, 0)
     accounts = RatingAccounts.of(terms)
     columns = _columns(calls, numbers, accounts, month)
-    totals = Totals.of(accounts, columns.tries.holdings)
+    longest = int(columns.duration.max()) if columns.size else 0
+    exact = needs_exact_arithmetic(accounts, longest, columns.size)
+    totals = Totals.of(accounts, columns.tries.holdings, exact=exact)
     kept = _KeptCalls(accounts, keep_calls_of) if keep_calls_of is not None else None
     unheld_at: list[Ints] = []
     unpriced_at: list[Ints] = []
@@ -102,7 +104,7 @@ def rate_calls(
     rated = other_period = 0
     for first in range(0, columns.size, _BLOCK):
         coded = _coded(columns, accounts, first, min(first + _BLOCK, columns.size))
-        block = priced(coded, accounts)
+        block = priced(coded, accounts, exact=exact)
         totals.add(block)
         if kept is not None:
             kept.add(block)
@@ -124,6 +126,13 @@ def rate_calls(
     rejections += band_rejections(calls.file, unpriced_calls, accounts)
     kept_calls = kept.frame(frame) if kept is not None else None
     return RatedCalls(totals.usage(), tuple(rejections), rated, other_period, kept_calls)
+
+
+def _amounts(amounts: Ints | Flags) -> pl.Series:
+    """Charges in minor units; beyond 64 bits (exact arithmetic) as 128-bit integers."""
+    if amounts.dtype == object:
+        return pl.Series("amount", amounts.tolist(), dtype=pl.Int128)
+    return pl.Series("amount", amounts)
 
 
 class _KeptCalls:
@@ -150,7 +159,7 @@ class _KeptCalls:
             .select("row", "call_id", "number", "started_at", "duration_s")
             .with_columns(
                 band_names.gather(column("band")),
-                pl.Series("amount", column("amount")),
+                _amounts(column("amount")),
                 pl.Series("chargeable", column("chargeable")),
                 pl.Series("counts", column("counts")),
             )

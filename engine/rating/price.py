@@ -10,6 +10,9 @@ from tariff.dsl.vocabulary import Rounding
 from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.codes import Flags, Ints, lookup
 
+# Past this, a charge or a sum of charges is computed in Python's unbounded integers.
+_SAFE = 2**62
+
 
 @dataclass(frozen=True)
 class CodedCalls:
@@ -66,15 +69,37 @@ class PricedCalls:
         )
 
 
-def priced(coded: CodedCalls, accounts: RatingAccounts) -> PricedCalls:
-    """The rated calls: charges in minor units, whether chargeable, whether they count."""
+def needs_exact_arithmetic(accounts: RatingAccounts, longest_call: int, calls: int) -> bool:
+    """Whether a call's charge, a step of computing it, or a month's sum could pass 2**62.
+
+    With the rates tariffs use this is never so, and pricing is 64-bit numpy
+    arithmetic. Past it (rates near the checker's bound, calls of years), every
+    step is done in Python's unbounded integers instead: slower, never wrong.
+    """
+    largest_rate = int(accounts.rates.max(initial=0))
+    widest, narrowest = int(accounts.divisors.max()), int(accounts.divisors.min())
+    largest_charge = (longest_call // narrowest + 1) * largest_rate
+    largest_step = 2 * widest * largest_rate + widest
+    return max(largest_charge * max(calls, 1), largest_step) >= _SAFE
+
+
+def priced(coded: CodedCalls, accounts: RatingAccounts, *, exact: bool = False) -> PricedCalls:
+    """The rated calls: charges in minor units, whether chargeable, whether they count.
+
+    ``exact`` computes the charges in Python integers (see
+    :func:`needs_exact_arithmetic`); they are the same numbers.
+    """
     positions = np.flatnonzero(coded.rated)
     account, band = coded.account[positions], coded.band[positions]
     duration = coded.duration[positions]
     rate = accounts.rates[account * accounts.band_width + band]
-    divisor = lookup(accounts.divisors, account)
+    divisor: Ints | np.int64 | int = lookup(accounts.divisors, account)
+    seconds: Ints = duration
+    if exact:
+        seconds, rate = duration.astype(object), rate.astype(object)
+        divisor = divisor.astype(object) if isinstance(divisor, np.ndarray) else int(divisor)
     # duration = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
-    amount, remainder = np.divmod(duration, divisor)
+    amount, remainder = seconds // divisor, seconds % divisor
     amount *= rate
     remainder *= rate
     modes = [sheet.rounding for sheet in accounts.sheets]
@@ -99,7 +124,7 @@ def priced(coded: CodedCalls, accounts: RatingAccounts) -> PricedCalls:
     )
 
 
-def rounded_division(numerator: Ints, divisor: Ints | np.int64, rounding: str) -> Ints:
+def rounded_division(numerator: Ints, divisor: Ints | np.int64 | int, rounding: str) -> Ints:
     """``numerator / divisor`` for numerator ≥ 0, rounded with a tariff rounding mode."""
     if rounding == Rounding.HALF_UP:
         return (2 * numerator + divisor) // (2 * divisor)

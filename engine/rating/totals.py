@@ -47,19 +47,23 @@ class Totals:
     counted: Ints
 
     @classmethod
-    def of(cls, accounts: RatingAccounts, holdings: Holdings) -> Totals:
-        """Zero totals for every slot and every assignment."""
+    def of(cls, accounts: RatingAccounts, holdings: Holdings, *, exact: bool = False) -> Totals:
+        """Zero totals for every slot and every assignment.
+
+        ``exact`` sums charges in Python's unbounded integers, as they are priced.
+        """
         size = len(accounts.ids) * accounts.band_width
 
         def zeros(length: int) -> Ints:
             return np.zeros(length, dtype=np.int64)
 
+        amount: Ints = np.zeros(size, dtype=object) if exact else zeros(size)
         return cls(
             accounts,
             holdings,
             zeros(size),
             zeros(size),
-            zeros(size),
+            amount,
             zeros(size),
             zeros(len(holdings.assignments)),
         )

@@ -10,7 +10,6 @@ were inclusive.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +21,7 @@ from tariff.dsl.vocabulary import Charge, Rounding
 from tariff.engine.api import rate_month_with_calls
 from tariff.engine.invoice.models import Invoice, InvoiceLine, LineSource
 from tariff.engine.invoice.provenance import line_source
+from tariff.engine.money import exact_sum
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms, Origin, resolve_terms
 from tariff.engine.usage import Usage, UsageError, UsageProblem
@@ -221,7 +221,7 @@ class _Explainer:
             Fact(name="percent", value=f"{discount.percent.normalize():f}", source=line.source),
             Fact(name="months", value=months),
             Fact(name="discounted lines", value=[e.description for e in included]),
-            Fact(name="base", value=str(sum((e.amount for e in included), Decimal(0)))),
+            Fact(name="base", value=str(exact_sum(e.amount for e in included))),
             Fact(name="not discounted", value=[e.description for e in excluded]),
             Fact(name="rounding", value=f"the percentage of the base, rounded {Rounding.HALF_UP}"),
         )

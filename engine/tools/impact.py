@@ -16,6 +16,7 @@ from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import Charge
 from tariff.engine.api import rate_month
 from tariff.engine.invoice.models import Invoice, InvoiceLine
+from tariff.engine.money import exact_sum
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.usage import Usage
 
@@ -145,9 +146,9 @@ def _groups(accounts: Sequence[AccountImpact], *, by_package: bool) -> tuple[Gro
             currency=currency,
             accounts=len(members),
             changed=sum(1 for m in members if m.change),
-            old_total=sum((m.old_total for m in members), Decimal(0)),
-            new_total=sum((m.new_total for m in members), Decimal(0)),
-            change=sum((m.change for m in members), Decimal(0)),
+            old_total=exact_sum(m.old_total for m in members),
+            new_total=exact_sum(m.new_total for m in members),
+            change=exact_sum(m.change for m in members),
         )
         for (package, currency), members in sorted(
             groups.items(), key=lambda item: (item[0][1], item[0][0] or "")
