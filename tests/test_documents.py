@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from test_cli import EXAMPLE_ARGS
-from usage_rows import EXAMPLES, TARIFFS
+from usage_rows import EXAMPLES, TARIFFS, account
 
 from tariff.engine import load_catalogue, load_usage, rate_month
 from tariff.engine.billing.documents import (
@@ -132,3 +132,61 @@ def test_invoice_writes_one_pdf_per_invoice_with_predictable_names(tmp_path, pdf
         cli, ["invoice", *EXAMPLE_ARGS, "--templates", str(tmp_path / "none")]
     )
     assert templates.exit_code == 2 and "no such template directory" in templates.stderr
+
+
+def test_distinct_account_ids_never_share_a_file_name(tmp_path, month_files):
+    ids = ["ACC/1", "ACC:1", "ACC_1", "ACC%2F1", "ACC 1"]
+    files = month_files([account(i) for i in ids], [], [])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "invoice",
+            "--month",
+            "2026-10",
+            "--accounts",
+            str(files.accounts),
+            "--numbers",
+            str(files.numbers),
+            "--calls",
+            str(files.calls),
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(path.name for path in out.iterdir())
+    assert len(names) == len(ids)
+    assert "DRAFT-2026-10-ACC%2F1.html" in names
+    assert "DRAFT-2026-10-ACC_1.html" in names
+    assert "wrote 5 html invoices" in result.stderr
+
+
+def test_ids_that_differ_only_in_case_stop_the_run_before_writing(tmp_path, month_files):
+    files = month_files([account("acc-1"), account("ACC-1")], [], [])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "invoice",
+            "--month",
+            "2026-10",
+            "--accounts",
+            str(files.accounts),
+            "--numbers",
+            str(files.numbers),
+            "--calls",
+            str(files.calls),
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "DRAFT-2026-10-ACC-1.html and DRAFT-2026-10-acc-1.html differ only in case" in (
+        result.stderr
+    )
+    assert not out.exists()

@@ -9,7 +9,8 @@ WeasyPrint. Money is shown for its currency: £1,234.50 and $1,234.50.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -46,9 +47,22 @@ def draft_info(invoice: Invoice, period: str, issued_on: dt.date) -> DocumentInf
 
 
 def file_name(info: DocumentInfo, output_format: str) -> str:
-    """A predictable, safe file name: the document's number and the format's extension."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", info.number)
+    """A predictable, safe file name: the document's number and the format's extension.
+
+    Letters, digits, ``.``, ``_`` and ``-`` stay; every other character is
+    percent-encoded (``ACC/1`` is ``ACC%2F1``), so that distinct numbers never
+    share a name.
+    """
+    safe = urllib.parse.quote(info.number, safe="")
     return f"{safe}.{_EXTENSIONS[output_format]}"
+
+
+def clashing_file_names(names: Sequence[str]) -> list[list[str]]:
+    """Groups of file names that one file system could take for one (they differ in case)."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name.casefold(), []).append(name)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def money(amount: Decimal, currency: str) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tariff.dsl.diagnostics import counted
 from tariff.engine.cli.options import (
     UsageFiles,
     catalogue_option,
@@ -148,19 +149,33 @@ def _write_documents(
     documents: InvoiceDocuments,
     issued_on: dt.date,
 ) -> None:
-    from tariff.engine.billing.documents import TemplateProblem, draft_info, file_name
+    from tariff.engine.billing.documents import (
+        TemplateProblem,
+        clashing_file_names,
+        draft_info,
+        file_name,
+    )
     from tariff.engine.billing.text_report import render_run
 
     try:
         if out is None:
             click.echo(render_run(run, documents, issued_on), nl=False)
             return
-        out.mkdir(parents=True, exist_ok=True)
-        for one in run.invoices:
-            info = draft_info(one, run.period, issued_on)
-            (out / file_name(info, output_format)).write_bytes(
-                documents.render(one, info, output_format)
+        infos = [draft_info(one, run.period, issued_on) for one in run.invoices]
+        names = [file_name(info, output_format) for info in infos]
+        clashes = clashing_file_names(names)
+        if clashes:
+            fail(
+                [f"tariff invoice: {' and '.join(group)} differ only in case" for group in clashes]
+                + [
+                    "tariff invoice: a file system that ignores case would keep one of each, "
+                    "so nothing was written; give those accounts ids that differ otherwise"
+                ]
             )
+        out.mkdir(parents=True, exist_ok=True)
+        for one, info, name in zip(run.invoices, infos, names, strict=True):
+            (out / name).write_bytes(documents.render(one, info, output_format))
     except TemplateProblem as problem:
         fail([f"tariff invoice: {problem}"])
-    click.echo(f"wrote {len(run.invoices)} {output_format} invoices to {out}", err=True)
+    written = counted(len(run.invoices), f"{output_format} invoice")
+    click.echo(f"wrote {written} to {out}", err=True)
