@@ -22,7 +22,11 @@ class Month:
         match = _MONTH_TEXT.fullmatch(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(f"{text!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
-        return cls(int(match.group(1)), int(match.group(2)))
+        month = cls(int(match.group(1)), int(match.group(2)))
+        # A month is billed up to the first day of the next one, which must be a date.
+        if not _FIRST <= month <= _LAST:
+            raise ValueError(f"{text!r} is not a month of years 0001 to 9999 (the last is 9999-11)")
+        return month
 
     @classmethod
     def of(cls, day: dt.date) -> Month:
@@ -51,3 +55,6 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+_FIRST, _LAST = Month(1, 1), Month(9999, 11)

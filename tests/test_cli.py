@@ -219,10 +219,18 @@ def test_a_broken_catalogue_exits_2_with_positions(rejecting_month, broken_catal
     assert "the catalogue has errors" in result.stderr
 
 
-def test_bad_month_is_a_usage_error(rejecting_month):
-    result = invoke("invoice", *rejecting_month[2:], "--month", "2026-13")
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("2026-13", "'2026-13' is not a month"),
+        ("9999-12", "'9999-12' is not a month of years 0001 to 9999 (the last is 9999-11)"),
+        ("0000-06", "'0000-06' is not a month of years 0001 to 9999"),
+    ],
+)
+def test_bad_month_is_a_usage_error(rejecting_month, month, message):
+    result = invoke("invoice", *rejecting_month[2:], "--month", month)
     assert result.exit_code == 2
-    assert "'2026-13' is not a month" in result.stderr
+    assert message in result.stderr
 
 
 def test_out_writes_the_document_and_per_invoice_text(tmp_path):

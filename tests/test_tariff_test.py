@@ -108,3 +108,41 @@ def test_unreadable_case_files_are_usage_errors(workspace, content, message):
     result = invoke("--catalog", str(workspace), str(workspace))
     assert result.exit_code == 2
     assert "mine.test.toml" in result.stderr and message in result.stderr
+
+
+BROKEN_CASES = """
+[[case]]
+name = "a bad accounts row"
+month = "2026-10"
+accounts = '''
+account_id,package,currency
+ACC-1,standard,GBP
+ACC-2,standad,GBP
+'''
+
+[[case]]
+name = "a bad order form"
+month = "2026-10"
+accounts = [{ account_id = "ACC-1", package = "standard", currency = "GBP" }]
+order_forms = '''
+order form "ACC-1" {
+  package standard
+  discount 120%
+}
+'''
+"""
+
+
+def test_a_failing_case_points_at_the_case_file_not_a_temporary_one(tmp_path):
+    catalogue = tmp_path / "tariffs"
+    shutil.copytree(TARIFFS, catalogue, ignore=shutil.ignore_patterns("tests"))
+    cases = catalogue / "broken.test.toml"
+    cases.write_text(BROKEN_CASES)
+    result = invoke("--catalog", str(catalogue), str(cases))
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "tariff-case-" not in out
+    # Row 2 of the CSV text is line 8 of the case file.
+    assert f"{cases}:8: accounts row 2 field package: unknown package 'standad'" in out
+    # The discount is line 3 of the order-form text, line 18 of the case file.
+    assert f"{cases}:18:12: error T118: a discount is a percentage above 0" in out

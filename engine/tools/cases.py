@@ -30,22 +30,25 @@ fields it gives. ``rejected`` and ``summary`` may be expected too.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tariff.dsl.diagnostics import render_text
+from tariff.dsl.catalogue import display_path
+from tariff.dsl.diagnostics import Diagnostic, render_text
 from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
 from tariff.engine.invoice.models import InvoiceRun
 from tariff.engine.plan.catalogue import CatalogueError, load_catalogue
 from tariff.engine.plan.model import RatingPlan
-from tariff.engine.usage import UsageError, load_usage
+from tariff.engine.usage import UsageError, UsageProblem, load_usage
 
 CASE_SUFFIX = ".test.toml"
 _USAGE = ("accounts", "numbers", "calls")
+_KEY = re.compile(r"([A-Za-z_]+)\s*=")
 _CASE_KEYS = {"name", "month", "order_forms", "invoices", "rejected", "summary", *_USAGE}
 
 
@@ -65,6 +68,9 @@ class Case:
     invoices: Sequence[Mapping[str, object]]
     rejected: Sequence[Mapping[str, object]] | None
     summary: Mapping[str, object] | None
+    # The line of the case file where each key's value starts, for messages.
+    lines: Mapping[str, int] = field(default_factory=dict)
+    text: str = ""
 
 
 @dataclass
@@ -97,7 +103,8 @@ def find_case_files(paths: Sequence[Path]) -> list[Path]:
 def read_cases(path: Path, shown: str) -> list[Case]:
     """The cases of one file; CaseFileError names the file and what is wrong."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:
         raise CaseFileError(f"{shown}: not valid TOML: {problem}") from None
     except (OSError, UnicodeDecodeError) as problem:
@@ -105,7 +112,27 @@ def read_cases(path: Path, shown: str) -> list[Case]:
     tables = document.get("case")
     if not isinstance(tables, list) or not tables:
         raise CaseFileError(f"{shown}: has no [[case]] tables")
-    return [_case(table, shown, index) for index, table in enumerate(tables, start=1)]
+    starts = _case_key_lines(text)
+    return [
+        replace(
+            _case(table, shown, index),
+            lines=starts[index - 1] if index <= len(starts) else {},
+            text=text,
+        )
+        for index, table in enumerate(tables, start=1)
+    ]
+
+
+def _case_key_lines(text: str) -> list[dict[str, int]]:
+    """For each ``[[case]]`` in turn, the line each of its top-level keys is written on."""
+    cases: list[dict[str, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped == "[[case]]":
+            cases.append({})
+        elif cases and (key := _KEY.match(stripped)) and key.group(1) not in cases[-1]:
+            cases[-1][key.group(1)] = number
+    return cases
 
 
 def _case(table: object, shown: str, index: int) -> Case:
@@ -149,22 +176,25 @@ def run_case(case: Case, plan: RatingPlan, catalogue: Path) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="tariff-case-") as directory:
         root = Path(directory)
         files = {key: _write_usage(root, key, case.usage[key]) for key in _USAGE}
+        form = root / "order-forms.tariff"
+        places = _Places(case, files, form)
         try:
             if case.order_forms:
-                form = root / "order-forms.tariff"
                 form.write_text(case.order_forms, encoding="utf-8")
                 plan = load_catalogue(catalogue, [form])
             usage = load_usage(files["accounts"], files["numbers"], files["calls"])
             run = rate_month(plan, case.month, usage)
         except UsageError as problem:
             outcome.failures.append(
-                "the usage cannot be rated:\n" + "\n".join(f"  {p}" for p in problem.problems)
+                "the usage cannot be rated:\n"
+                + "\n".join(f"  {places.problem(p)}" for p in problem.problems)
             )
             return outcome
         except CatalogueError as problem:
+            diagnostics = [places.diagnostic(d) for d in problem.diagnostics]
             outcome.failures.append(
                 "the case's order forms have errors:\n"
-                + render_text(problem.diagnostics, problem.sources)
+                + render_text(diagnostics, {case.file: case.text, **problem.sources})
             )
             return outcome
     outcome.run = run
@@ -182,6 +212,55 @@ def run_case(case: Case, plan: RatingPlan, catalogue: Path) -> Outcome:
     if case.summary is not None:
         outcome.failures += _compare_fields("summary", case.summary, document["summary"])
     return outcome
+
+
+class _Places:
+    """Where a problem is in the case file, for problems found in the files a case is run from.
+
+    A case's usage and order forms are written to temporary files to be run;
+    a message points at the case file instead: the line of the row in CSV
+    text, of the statement in order-form text, or else of the key.
+    """
+
+    def __init__(self, case: Case, files: Mapping[str, Path], form: Path) -> None:
+        self.case = case
+        self.keys = {display_path(path): key for key, path in files.items()}
+        self.form = display_path(form)
+
+    def _line(self, key: str, offset: int | None) -> int:
+        """The case-file line of line ``offset`` of a key's text (its first line is 1)."""
+        start = self.case.lines.get(key, 0)
+        text = self.case.usage.get(key) if key in _USAGE else self.case.order_forms
+        # A multi-line string's text starts on the line after its opening quotes.
+        return start + offset if isinstance(text, str) and offset is not None else start
+
+    def problem(self, problem: UsageProblem) -> str:
+        """A usage problem, at its place in the case file."""
+        key = self.keys.get(problem.file)
+        if key is not None:
+            # CSV text: line 1 is the header, so row N is line N + 1.
+            row = problem.row + 1 if problem.row is not None else None
+            where = f"{self.case.file}:{self._line(key, row)}: {key}"
+            if problem.row is not None:
+                where += f" row {problem.row}"
+            if problem.field is not None:
+                where += f" field {problem.field}"
+            return f"{where}: {problem.message}"
+        if problem.file.startswith(self.form + ":"):
+            line = int(problem.file.split(":")[-2])
+            return f"{self.case.file}:{self._line('order_forms', line)}: {problem.message}"
+        return str(problem)
+
+    def diagnostic(self, diagnostic: Diagnostic) -> Diagnostic:
+        """An order form's diagnostic, at its place in the case file."""
+        span = diagnostic.span
+        if span.file != self.form:
+            return diagnostic
+        start = self._line("order_forms", 0)
+        moved = replace(
+            span, file=self.case.file, line=span.line + start, end_line=span.end_line + start
+        )
+        return replace(diagnostic, span=moved)
 
 
 def _write_usage(root: Path, key: str, content: str | list[Mapping[str, object]]) -> Path:
