@@ -411,8 +411,14 @@ Definition = Package | Sheet | OrderForm
 
 @dataclass(frozen=True, slots=True)
 class TariffFile:
-    """One parsed ``.tariff`` file: its definitions and its comments."""
+    """One parsed ``.tariff`` file: its definitions and its comments.
+
+    ``unparsed`` names the definitions that a syntax error kept out, as
+    (``"package"``, ``"sheet"`` or ``"order form"``, name): they exist, so that
+    references to them elsewhere are not errors of their own.
+    """
 
     path: str
     definitions: tuple[Definition, ...]
     comments: tuple[Comment, ...]
+    unparsed: tuple[tuple[str, str], ...] = ()

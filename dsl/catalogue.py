@@ -72,7 +72,7 @@ def parse_source_recovering(text: str, path: str) -> tuple[TariffFile, list[Diag
     definitions = tuple(
         definition for tree in parsed.trees for definition in build_definitions(tree, path)
     )
-    return TariffFile(path, definitions, comments), list(parsed.diagnostics)
+    return TariffFile(path, definitions, comments, parsed.unparsed), list(parsed.diagnostics)
 
 
 def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,11 @@ _TERMINAL_WORDS = {
 
 # Longer lists of expected words read as noise; past this many, none are listed.
 _MAX_LISTED = 8
+# A definition's first line: `package NAME {`, `sheet NAME {` or `order form "ID" {`.
+_HEADER = re.compile(
+    r'^[ \t]*(?:(order[ \t]+form)[ \t]+"([^"\n]*)"|(package|sheet)[ \t]+([a-z_][A-Za-z0-9_\-]*))',
+    re.MULTILINE,
+)
 
 _comments = threading.local()
 
@@ -85,6 +91,8 @@ class ParsedText:
     trees: tuple[Tree[Token], ...]
     comments: tuple[Token, ...]
     diagnostics: tuple[Diagnostic, ...]
+    # The (kind, name) of each definition that did not parse, when its header can be read.
+    unparsed: tuple[tuple[str, str], ...] = ()
 
 
 def parse_text(text: str, path: str) -> ParsedText:
@@ -95,10 +103,11 @@ def parse_text(text: str, path: str) -> ParsedText:
         return ParsedText((tree,), comments, ())
     chunks = _definition_chunks(text)
     if chunks is None or len(chunks) < 2:
-        return ParsedText((), (), (problem,))
+        return ParsedText((), (), (problem,), _headers(text))
     trees: list[Tree[Token]] = []
     all_comments: list[Token] = []
     problems: list[Diagnostic] = []
+    unparsed: list[tuple[str, str]] = []
     for start, end in chunks:
         # Blank out the other definitions but keep every line break, so that
         # positions in the error messages stay those of the whole file.
@@ -111,7 +120,16 @@ def parse_text(text: str, path: str) -> ParsedText:
             all_comments += comments
         if problem is not None:
             problems.append(problem)
-    return ParsedText(tuple(trees), tuple(all_comments), tuple(problems))
+            unparsed += _headers(text[start:end])
+    return ParsedText(tuple(trees), tuple(all_comments), tuple(problems), tuple(unparsed))
+
+
+def _headers(text: str) -> tuple[tuple[str, str], ...]:
+    """The kind and name of each definition a text begins, read from its first line."""
+    return tuple(
+        ("order form", match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        for match in _HEADER.finditer(text)
+    )
 
 
 def _parse(text: str, path: str) -> tuple[Tree[Token] | None, tuple[Token, ...], Diagnostic | None]:

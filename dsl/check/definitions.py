@@ -107,14 +107,19 @@ def _repeated_versions(versions: Sequence[Version], owner: str) -> Iterator[Find
 
 def unknown_references(definitions: Definitions) -> Iterator[Finding]:
     """T102: a sheet, package, version or band name that refers to nothing defined."""
+    # A definition that a syntax error kept out exists: its syntax error is the problem.
+    unparsed = definitions.unparsed
     for version, _ in definitions.package_versions():
         minutes = first(version.statements, ast.Minutes)
-        if minutes is not None and minutes.sheet.text not in definitions.sheets:
+        if minutes is None:
+            continue
+        sheet = minutes.sheet.text
+        if sheet not in definitions.sheets and ("sheet", sheet) not in unparsed:
             yield _unknown(minutes.sheet, "sheet", definitions.sheets)
     for form, _ in definitions.forms():
         pin = first(form.statements, ast.PackagePin)
         package = definitions.pinned_package(form)
-        if pin is not None and package is None:
+        if pin is not None and package is None and ("package", pin.package.text) not in unparsed:
             yield _unknown(pin.package, "package", definitions.packages)
         if pin is not None and package is not None and pin.version is not None:
             ids = [v.version.text for v in every(package.statements, ast.PackageVersion)]
@@ -140,6 +145,8 @@ def _unknown_bands(
         sheets = [definitions.sheets[n] for n in sheet_names if n in definitions.sheets]
     else:
         sheets = list(definitions.sheets.values())
+    if any(kind == "sheet" for kind, _ in definitions.unparsed):
+        return  # a sheet that did not parse may have any band
     bands = band_names(sheets)
     seen: set[str] = set()
     for rate in every(form.statements, ast.CustomRate):

@@ -120,6 +120,8 @@ class Definitions:
     order_forms: Mapping[str, ast.OrderForm]
     # The account ids of an accounts file, when the catalogue is checked against one.
     accounts: Collection[str] | None = None
+    # Packages and sheets that a syntax error kept out: they exist, unchecked.
+    unparsed: Collection[tuple[str, str]] = ()
 
     @classmethod
     def of(
@@ -137,7 +139,8 @@ class Definitions:
                     sheets.setdefault(definition.name.text, definition)
                 else:
                     order_forms.setdefault(definition.account.value, definition)
-        return cls(files, packages, sheets, order_forms, accounts)
+        unparsed = {entry for file in files for entry in file.unparsed}
+        return cls(files, packages, sheets, order_forms, accounts, unparsed)
 
     def definitions(self) -> Iterator[ast.Definition]:
         """Every definition, in file order, repeats included."""

@@ -70,7 +70,7 @@ def bill(
 
     plan = plan_or_fail("bill", catalogue, order_forms)
     run = rated_or_fail(
-        "bill", usage_files, lambda usage: rate_month(plan, usage_files.month, usage)
+        "bill", usage_files, lambda usage: rate_month(plan, usage_files.month, usage), plans=[plan]
     )
     click.echo(summary_line(run), err=True)
     if run.rejected and not accept_rejections:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tariff.dsl import CatalogueNotFound, load_checked
+from tariff.dsl import CatalogueNotFound, defined_elsewhere, load_checked
 from tariff.dsl.diagnostics import RENDERERS, count_errors
 from tariff.engine.cli.options import fail
 from tariff.engine.plan.catalogue import catalogue_in_use
@@ -45,6 +45,16 @@ def check(paths: tuple[Path, ...], output_format: str, accounts_file: Path | Non
         catalogue, diagnostics = load_checked(targets, accounts)
     except CatalogueNotFound as problem:
         fail([f"tariff check: {problem}"], USAGE_ERROR)
+    if paths:
+        context = catalogue_in_use()
+        diagnostics, elsewhere = defined_elsewhere(catalogue, diagnostics, [context], accounts)
+        if elsewhere:
+            names = sorted({d.message.removeprefix("unknown ") for d in elsewhere})
+            click.echo(
+                f"tariff check: checked alone: the files use {', '.join(names)}, defined "
+                f"elsewhere (in {context}); pass the catalogue too to check them together",
+                err=True,
+            )
     click.echo(RENDERERS[output_format](diagnostics, catalogue.sources), nl=False)
     raise SystemExit(PROBLEMS if count_errors(diagnostics) else CLEAN)
 

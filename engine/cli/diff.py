@@ -48,6 +48,7 @@ def diff(
         "diff",
         usage_files,
         lambda usage: invoice_impact(old_plan, new_plan, usage_files.month, usage),
+        plans=[old_plan, new_plan],
     )
     if output_format == "json":
         click.echo(impact.to_json(), nl=False)

@@ -44,6 +44,7 @@ def explain(
         "explain",
         usage_files,
         lambda usage: explain_invoice(plan, usage_files.month, usage, account_id),
+        plans=[plan],
     )
     text = explanation.to_json() if output_format == "json" else render_explanation(explanation)
     click.echo(text, nl=False)

@@ -101,7 +101,11 @@ def invoice(
     progress.show("checking the catalogue…")
     plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
     run = rated_or_fail(
-        "invoice", usage_files, lambda usage: rate_month(plan, usage_files.month, usage), progress
+        "invoice",
+        usage_files,
+        lambda usage: rate_month(plan, usage_files.month, usage),
+        progress,
+        plans=[plan],
     )
     summary = run.summary
     progress.show(

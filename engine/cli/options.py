@@ -185,12 +185,16 @@ def rated_or_fail(
     files: UsageFiles,
     rate: Callable[[Usage], R],
     progress: Progress | None = None,
+    plans: Sequence[RatingPlan] = (),
 ) -> R:
     """Read the month's usage and rate it with ``rate``, or report every problem and exit 2.
 
     Usage problems (file, row, field) and accounts that cannot be priced (an
-    unknown package, version or currency) are reported alike.
+    unknown package, version or currency) are reported alike, and together:
+    when the usage files have problems, the valid accounts are also priced with
+    ``plans``, so that one run lists every problem of the accounts file.
     """
+    from tariff.engine.plan.terms import resolve_terms
     from tariff.engine.usage import UsageError, load_usage
 
     if progress is not None:
@@ -205,10 +209,16 @@ def rated_or_fail(
     except UsageError as problem:
         if progress is not None:
             progress.done()
-        count = len(problem.problems)
+        problems = list(problem.problems)
+        for plan in plans if problem.accounts else ():
+            try:
+                resolve_terms(plan, problem.accounts, files.month)
+            except UsageError as pricing:
+                problems += [p for p in pricing.problems if p not in problems]
+        problems.sort(key=lambda p: (p.file, p.row or 0))
         fail(
-            [str(p) for p in problem.problems]
-            + [f"tariff {command}: {counted(count, 'problem')} in the input"]
+            [str(p) for p in problems]
+            + [f"tariff {command}: {counted(len(problems), 'problem')} in the input"]
         )
 
 

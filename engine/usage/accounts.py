@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import alternatives, did_you_mean
-from tariff.engine.usage.errors import UsageError, UsageProblem, quoted
-from tariff.engine.usage.records import Reporter, records, row_of, text_of
+from tariff.engine.usage.errors import UsageError, UsageProblem, by_row, quoted
+from tariff.engine.usage.records import Reporter, malformed_rows, records, row_of, text_of
 from tariff.engine.usage.tables import Table
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -99,8 +99,9 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
                     timezone=timezone,
                 )
             )
+    problems += malformed_rows(table)
     if problems:
-        raise UsageError(problems)
+        raise UsageError(sorted(problems, key=by_row), accounts)
     return tuple(accounts)
 
 

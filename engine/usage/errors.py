@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+if TYPE_CHECKING:
+    from tariff.engine.usage.accounts import AccountRow
 
 
 @dataclass(frozen=True)
@@ -32,12 +36,25 @@ class UsageProblem:
         return f"{where}: {self.message}"
 
 
-class UsageError(Exception):
-    """The usage files cannot be rated; every problem found is listed."""
+def by_row(problem: UsageProblem) -> int:
+    """Problems in row order (those of the whole file first)."""
+    return problem.row or 0
 
-    def __init__(self, problems: Sequence[UsageProblem]) -> None:
+
+class UsageError(Exception):
+    """The usage files cannot be rated; every problem found is listed.
+
+    ``accounts`` are the accounts file's rows that are valid, when it was read:
+    a caller with a catalogue can report their pricing problems in the same
+    breath (see ``tariff.engine.cli.options.rated_or_fail``).
+    """
+
+    def __init__(
+        self, problems: Sequence[UsageProblem], accounts: Sequence[AccountRow] = ()
+    ) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = tuple(problems)
+        self.accounts = tuple(accounts)
 
 
 # A message quotes at most this much of a field: a field can be a whole file long.

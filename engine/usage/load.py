@@ -30,6 +30,7 @@ from tariff.engine.usage.numbers import (
     numbers_from,
 )
 from tariff.engine.usage.reading import TableError
+from tariff.engine.usage.records import records, text_of
 from tariff.engine.usage.tables import Table, read_table, table_from_frame
 
 
@@ -80,10 +81,26 @@ def _usage(
     # The calls file is by far the biggest: it is read on a worker thread (polars
     # parses without holding the interpreter) while the accounts and numbers
     # are checked here.
+    # Every problem of the accounts and numbers files is reported at once.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tariff-calls") as reader:
         calls_read = reader.submit(calls)
-        account_rows = accounts_from(accounts())
-        number_table = numbers_from(numbers(), {a.account_id for a in account_rows})
+        problems: list[UsageProblem] = []
+        account_table = accounts()
+        try:
+            account_rows = accounts_from(account_table)
+        except UsageError as bad:
+            problems += bad.problems
+            account_rows = bad.accounts
+        # A number held by an account whose row has a problem is not itself wrong.
+        account_ids = {
+            text for record in records(account_table) if (text := text_of(record["account_id"]))
+        }
+        try:
+            number_table = numbers_from(numbers(), account_ids)
+        except UsageError as bad:
+            problems += bad.problems
+        if problems:
+            raise UsageError(problems, account_rows)
         try:
             call_table = calls_from(calls_read.result())
         except TableError as problem:
@@ -102,14 +119,6 @@ def _frame_table(
 
 def _table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table:
     try:
-        table = read_table(path, columns, required)
+        return read_table(path, columns, required)
     except TableError as problem:
         raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
-    if table.malformed:
-        raise UsageError(
-            [
-                UsageProblem(table.file, bad.row, None, f"the row {bad.reason}")
-                for bad in table.malformed
-            ]
-        )
-    return table

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from tariff.dsl.diagnostics import alternatives, did_you_mean
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import NUMBER_KINDS
-from tariff.engine.usage.errors import UsageError, UsageProblem, quoted
-from tariff.engine.usage.records import Reporter, records, row_of, text_of
+from tariff.engine.usage.errors import UsageError, UsageProblem, by_row, quoted
+from tariff.engine.usage.records import Reporter, malformed_rows, records, row_of, text_of
 from tariff.engine.usage.tables import Table
 
 NUMBER_COLUMNS = ("number", "account_id", "kind", "assigned_from", "released_on")
@@ -88,10 +88,11 @@ def numbers_from(table: Table, account_ids: set[str]) -> NumberTable:
             assignments.append(
                 NumberAssignment(row, number, account_id, kind.lower(), assigned_from, released_on)
             )
+    problems += malformed_rows(table)
     if not problems:
         problems += _overlapping_assignments(table.file, assignments)
     if problems:
-        raise UsageError(problems)
+        raise UsageError(sorted(problems, key=by_row))
     return NumberTable(table.file, tuple(assignments))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from tariff.engine.usage.errors import UsageProblem
 from tariff.engine.usage.tables import Table
 
 # Reports a problem with a field of the row being read: (field, message).
@@ -28,3 +29,10 @@ def text_of(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def malformed_rows(table: Table) -> list[UsageProblem]:
+    """A problem for each record of the table that could not be read into columns."""
+    return [
+        UsageProblem(table.file, bad.row, None, f"the row {bad.reason}") for bad in table.malformed
+    ]
