@@ -14,7 +14,7 @@ from pathlib import Path
 from tariff.dsl.ast import Comment, Span, TariffFile
 from tariff.dsl.build import AstBuilder, build_definitions
 from tariff.dsl.diagnostics import Diagnostic, error
-from tariff.dsl.parser import parse_text
+from tariff.dsl.parser import parse_text, source_text
 
 TARIFF_SUFFIX = ".tariff"
 # Names the catalogue in use when no --catalog is given (docs/cli.md).
@@ -58,6 +58,14 @@ def find_tariff_files(paths: Iterable[Path]) -> list[Path]:
     return list(found.values())
 
 
+def read_source(path: Path) -> str:
+    """A tariff file's text: UTF-8 (a byte-order mark allowed), line breaks as LF.
+
+    Raises OSError or UnicodeDecodeError when the file cannot be read.
+    """
+    return source_text(path.read_bytes().decode("utf-8-sig"))
+
+
 def parse_source(text: str, path: str) -> tuple[TariffFile | None, list[Diagnostic]]:
     """Parse one file's text into its AST, or return its syntax errors (and no file)."""
     parsed, problems = parse_source_recovering(text, path)
@@ -83,7 +91,7 @@ def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
     for path in find_tariff_files(paths):
         shown = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_source(path)
         except (OSError, UnicodeDecodeError) as problem:
             reason = problem.strerror if isinstance(problem, OSError) else "it is not UTF-8 text"
             diagnostics.append(

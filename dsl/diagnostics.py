@@ -91,7 +91,7 @@ def _snippet(span: Span, sources: Mapping[str, str]) -> str | None:
     text = sources.get(span.file)
     if text is None:
         return None
-    lines = text.splitlines()
+    lines = text.split("\n")
     if not 1 <= span.line <= len(lines):
         return None
     line = lines[span.line - 1].rstrip()

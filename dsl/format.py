@@ -18,6 +18,7 @@ from decimal import Decimal
 from tariff.dsl import ast
 from tariff.dsl.catalogue import parse_source
 from tariff.dsl.diagnostics import Diagnostic
+from tariff.dsl.parser import source_text
 
 _INDENT = "  "
 
@@ -47,7 +48,7 @@ def format_file(file: ast.TariffFile, source: str) -> str:
 class _Printer:
     def __init__(self, file: ast.TariffFile, source: str) -> None:
         self.file = file
-        self.source_lines = source.splitlines()
+        self.source_lines = source.split("\n")
         self.out: list[_Line] = []
         self.own_line: list[ast.Comment] = []
         self.trailing: list[ast.Comment] = []
@@ -245,6 +246,7 @@ def format_source(text: str, path: str) -> tuple[str | None, list[Diagnostic]]:
     The result is parsed again and compared with the original, so that the
     formatter can never change what a file means (FormatterBug if it would).
     """
+    text = source_text(text)
     parsed, problems = parse_source(text, path)
     if parsed is None:
         return None, problems

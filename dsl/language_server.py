@@ -24,6 +24,7 @@ from tariff.dsl.catalogue import (
 )
 from tariff.dsl.check import check_catalogue
 from tariff.dsl.diagnostics import Diagnostic, Severity, in_source_order
+from tariff.dsl.parser import source_text
 
 SERVER_NAME = "tariff"
 
@@ -79,7 +80,7 @@ def build_server() -> LanguageServer:
         document = ls.workspace.get_text_document(uri)
         root = ls.workspace.root_path
         diagnostics = document_diagnostics(
-            document.source, Path(document.path), Path(root) if root else None
+            source_text(document.source), Path(document.path), Path(root) if root else None
         )
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(

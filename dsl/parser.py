@@ -95,8 +95,22 @@ class ParsedText:
     unparsed: tuple[tuple[str, str], ...] = ()
 
 
+def source_text(text: str) -> str:
+    """A tariff file's text as every tool reads it: line breaks CRLF and CR both become LF.
+
+    ``check``, ``fmt`` and the language server read the same text, so that a
+    lone CR (a classic Mac editor's line break) means one thing to all of them,
+    as it does to editors.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse_text(text: str, path: str) -> ParsedText:
-    """Parse one file's text; syntax errors become T001 diagnostics, never exceptions."""
+    """Parse one file's text; syntax errors become T001 diagnostics, never exceptions.
+
+    CRLF and CR line breaks are read as LF (:func:`source_text`).
+    """
+    text = source_text(text)
     tree, comments, problem = _parse(text, path)
     if problem is None:
         assert tree is not None
@@ -214,7 +228,7 @@ def _end_of_text(text: str, path: str) -> Span:
 def _innermost_open_block(text: str) -> tuple[int, str] | None:
     """The line and opening words of the innermost block left open, if any."""
     stack: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         in_string = False
         escaped = False
         for index, char in enumerate(line):

@@ -49,6 +49,12 @@ FRAGMENTS = [
     "partial months exempt",
     "é",
     "\t",
+    # Line breaks the tools must read alike: CR, and characters splitlines breaks on.
+    "\r",
+    "\r\n",
+    "\u2028",
+    "\x85",
+    "# comment\r",
 ]
 
 

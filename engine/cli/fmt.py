@@ -12,6 +12,7 @@ from tariff.dsl.ast import Span
 from tariff.dsl.catalogue import display_path, find_tariff_files
 from tariff.dsl.diagnostics import Diagnostic, error, render_text
 from tariff.dsl.format import format_source
+from tariff.dsl.parser import source_text
 from tariff.engine.cli.options import fail
 
 UNCHANGED, CHANGES_FOUND, UNPARSABLE = 0, 1, 2
@@ -38,18 +39,21 @@ def fmt(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     for path in files:
         shown = display_path(path)
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            raw = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             problems.append(
                 error("T002", Span(shown, 1, 1, 1, 1), "cannot read this file as UTF-8 text")
             )
             continue
+        # Read as check reads it (line breaks as LF); compared as written, so
+        # that CRLF or CR line breaks are a change to the canonical layout.
+        text = source_text(raw)
         sources[shown] = text
         formatted, syntax = format_source(text, shown)
         if formatted is None:
             problems += syntax
             continue
-        if formatted == text:
+        if formatted == raw:
             continue
         changed.append(shown)
         if show_diff:
