@@ -215,7 +215,9 @@ def rated_or_fail(
                 resolve_terms(plan, problem.accounts, files.month)
             except UsageError as pricing:
                 problems += [p for p in pricing.problems if p not in problems]
-        problems.sort(key=lambda p: (p.file, p.row or 0))
+        # In the order of the files, then of their rows.
+        files_in_order = list(dict.fromkeys(p.file for p in problems))
+        problems.sort(key=lambda p: (files_in_order.index(p.file), p.row or 0))
         fail(
             [str(p) for p in problems]
             + [f"tariff {command}: {counted(len(problems), 'problem')} in the input"]

@@ -27,6 +27,8 @@ CODED_CALL_COLUMNS = ("number", "destination", "band")
 MAX_DURATION_SECONDS = 2**31 - 1
 # Floats at or beyond this are not cast to 64-bit integers (2**62: exact, and in range).
 _FLOAT_CEILING = float(2**62)
+# Durations at or beyond this are quoted as written in reasons, not printed whole.
+_PRINTED = 10**20
 
 
 @dataclass(frozen=True)
@@ -252,8 +254,11 @@ def _first_problem(record: dict[str, object], first_rows: dict[str, int]) -> tup
         duration = _whole_number(raw)
         if duration is None:
             return "duration_s", f"duration_s {quoted(raw)} is not a whole number of seconds"
+    # A huge number is quoted, cut short, as written: Python refuses to print an
+    # integer of more than 4,300 digits, and a reason should stay readable.
+    written = str(duration) if abs(duration) < _PRINTED else quoted(record["duration_s"])
     if duration < 0:
-        return "duration_s", f"duration_s {duration} is negative"
+        return "duration_s", f"duration_s {written} is negative"
     if duration > MAX_DURATION_SECONDS:
-        return "duration_s", f"duration_s {duration} is longer than any call (over 68 years)"
+        return "duration_s", f"duration_s {written} is longer than any call (over 68 years)"
     return "destination", "destination is missing: give a destination or a band"

@@ -140,7 +140,9 @@ def _read_by_record(path: Path, shown: str, layout: _Layout) -> ReadFile:
                         raise _unclosed_quote(shown, row, first_line)
                     malformed.append(
                         MalformedRow(
-                            row, f"has {len(record)} fields where the header has {len(header)}"
+                            row,
+                            f"has {len(record)} fields where the header has {len(header)}",
+                            dict(zip(header, record, strict=False)),
                         )
                     )
                     continue

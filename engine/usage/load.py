@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +93,12 @@ def _usage(
             account_rows = bad.accounts
         # A number held by an account whose row has a problem is not itself wrong.
         account_ids = {
-            text for record in records(account_table) if (text := text_of(record["account_id"]))
+            text
+            for record in [
+                *records(account_table),
+                *(bad.fields for bad in account_table.malformed),
+            ]
+            if (text := text_of(_account_id(record)))
         }
         try:
             number_table = numbers_from(numbers(), account_ids)
@@ -122,3 +127,8 @@ def _table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table
         return read_table(path, columns, required)
     except TableError as problem:
         raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+
+
+def _account_id(record: Mapping[str, object]) -> object:
+    """A record's account id, whatever the case and spacing of its column's name."""
+    return next((v for k, v in record.items() if k.strip().lower() == "account_id"), None)
