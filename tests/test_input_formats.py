@@ -61,8 +61,10 @@ def records(drawn):
 def write_csv(path: Path, rows, layout) -> None:
     names = [*layout["order"], *layout["extra"]]
     buffer = io.StringIO()
-    quoting = csv.QUOTE_ALL if layout["quote_all"] else csv.QUOTE_MINIMAL
-    writer = csv.writer(buffer, lineterminator=layout["line_ending"], quoting=quoting)
+    if layout["quote_all"]:
+        writer = csv.writer(buffer, lineterminator=layout["line_ending"], quoting=csv.QUOTE_ALL)
+    else:
+        writer = csv.writer(buffer, lineterminator=layout["line_ending"])
     writer.writerow([layout["header_case"](name) for name in names])
     for row in rows:
         writer.writerow([row.get(name, layout["extra_value"]) for name in names])
