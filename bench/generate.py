@@ -47,10 +47,15 @@ DESTINATION_PREFIXES = [
 RECYCLED_ON = "2026-10-16"
 
 
+# Digits after the "+" of a whole number in each country: possible numbers only.
+_E164_DIGITS = {"+44": 12, "+1": 11, "+33": 11, "+81": 12}
+
+
 def _destination(prefix: str, tail: int) -> str:
     if prefix == "sip:":
         return f"sip:desk{tail}@example.com"
-    return f"{prefix}{tail:05d}"
+    digits = next(n for code, n in _E164_DIGITS.items() if prefix.startswith(code))
+    return f"{prefix}{tail:0{digits - len(prefix) + 1}d}"
 
 
 def generate(calls: int, accounts: int, numbers: int, seed: int) -> dict[str, pl.DataFrame]:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from tariff.engine.plan.model import RatingPlan
 
 ROUNDING = {
@@ -113,18 +115,44 @@ def account_terms(plan: RatingPlan, row: dict[str, Any], first_day: dt.date) -> 
     }
 
 
+def possible_number(reading: str) -> bool:
+    """Whether an E.164 reading's national digits have a length its country allows."""
+    digits = reading.removeprefix("+")
+    if not reading.startswith("+") or not digits.isdigit():
+        return False
+    for width in (1, 2, 3):
+        code, national = digits[:width], digits[width:]
+        if code.startswith("0") or phonenumbers.region_code_for_country_code(int(code)) == "ZZ":
+            continue
+        if not national:
+            return False
+        # The library writes the national number as leading zeros, then the integer.
+        zeros = len(national) - len(str(int(national)))
+        number = phonenumbers.PhoneNumber(
+            country_code=int(code),
+            national_number=int(national),
+            italian_leading_zero=zeros > 0,
+            number_of_leading_zeros=zeros or None,
+        )
+        return phonenumbers.is_possible_number(number)
+    return False
+
+
 def band_of(destination: str, sheet) -> str | None:
     """The band (or 'BARRED', or None) of a destination, by longest prefix."""
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", destination):
-        reading = destination.lower()
+    if scheme := re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", destination):
+        reading = destination[: scheme.end()].lower() + destination[scheme.end() :]
     else:
-        reading = re.sub(r"[\s\-().]", "", destination)
+        reading = re.sub(r"^(\+[0-9]{1,3})[\s\-.]*\(0\)", r"\1", destination.strip())
+        reading = re.sub(r"[\s\-().]", "", reading)
         if not re.fullmatch(r"\+?[0-9]+", reading):
             return None
         for prefix in sorted(sheet.dial, key=len, reverse=True):
             if reading.startswith(prefix):
                 reading = sheet.dial[prefix] + reading[len(prefix) :]
                 break
+        if not possible_number(reading):
+            return None
     table = {prefix: "BARRED" for prefix in sheet.barred}
     for band in sheet.bands.values():
         for prefix in band.prefixes:

@@ -91,7 +91,8 @@ def test_each_bad_call_is_rejected_with_its_row_field_and_reason(rate):
             "bad-band",
             "band",
             "unknown band 'uk_mobil': sheet carrier (version 2021-04-01) has international_a, "
-            "international_b, north_america, sip, uk_geographic, uk_mobile, uk_non_geographic; "
+            "international_b, north_america, sip, uk_freephone, uk_geographic, uk_mobile, "
+            "uk_non_geographic; "
             "did you mean 'uk_mobile'?",
         ),
         (

@@ -73,6 +73,7 @@ SHEET = {
     "sip": (("sip:",), "0.010", "0.013"),
     "north_america": (("+1",), "0.020", "0.025"),
     "international_a": (("+31", "+32", "+33", "+34", "+353", "+39", "+49"), "0.030", "0.040"),
+    "uk_freephone": (("+44800", "+44808"), "0.015", "0.020"),
     "international_b": (("+",), "0.150", "0.200"),
 }
 
@@ -82,7 +83,7 @@ def test_the_carrier_sheet_matches_the_table(reference_plan):
 
     assert sheet.effective == dt.date(2021, 4, 1)
     assert sheet.rounding == "half-up"
-    assert sheet.barred == ("+4470", "+4476", "+4484", "+4487", "+449", "+44118")
+    assert sheet.barred == ("+4470", "+4476", "+4484", "+4487", "+449", "+44118", "+44")
     assert sheet.dial == {"00": "+", "0": "+44"}
     assert {
         name: (band.prefixes, str(band.rates["GBP"]), str(band.rates["USD"]))

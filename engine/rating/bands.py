@@ -1,7 +1,12 @@
 """Destination bands: reading a destination with a sheet's dial rules, and its longest prefix.
 
-Each distinct destination is read and matched once per sheet; a call then
-looks its band up by its destination's code.
+A destination is read into E.164: spaces, dashes, dots and parentheses go,
+a trunk ``(0)`` after a country code goes (``+44 (0)20 7946 0000`` is
+``+442079460000``), and the sheet's dial rules decide what a national prefix
+means. A reading that is not a possible number (:mod:`.phone_numbers`) is
+not a destination, never a catch-all band's. Addresses (``sip:…``) are read as
+written, their scheme in lower case. Each distinct destination is read and
+matched once per sheet; a call then looks its band up by its destination's code.
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ import re
 import polars as pl
 
 from tariff.engine.plan.model import SheetVersionTerms
+from tariff.engine.rating.phone_numbers import possible
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+# A country code, then the UK-style trunk zero in brackets: "+44 (0)20 …".
+_TRUNK_AFTER_CODE = re.compile(r"^(\+[0-9]{1,3})[\s\-.]*\(0\)")
 _PHONE = re.compile(r"\+?[0-9]+")
 # Band codes for calls that select no band.
 BARRED, NO_BAND, NOT_A_DESTINATION = -1, -2, -3
@@ -25,10 +33,14 @@ def band_position(name: str | None, sheet: SheetVersionTerms) -> int:
 
 
 def read_destination(destination: str, sheet: SheetVersionTerms) -> str | None:
-    """How the sheet reads a destination: lower-case address, or E.164 after dial rules."""
-    if _SCHEME.match(destination):
-        return destination.lower()
-    phone = _PHONE_PUNCTUATION.sub("", destination)
+    """How the sheet reads a destination: an address (scheme in lower case), or E.164.
+
+    None for text that is neither; a number the dial rules leave without a
+    country code comes back without its ``+``, and is not a possible number.
+    """
+    if scheme := _SCHEME.match(destination):
+        return destination[: scheme.end()].lower() + destination[scheme.end() :]
+    phone = _PHONE_PUNCTUATION.sub("", _TRUNK_AFTER_CODE.sub(r"\1", destination.strip()))
     if not _PHONE.fullmatch(phone):
         return None
     for prefix in sorted(sheet.dial, key=len, reverse=True):
@@ -67,10 +79,12 @@ def destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.S
         reading.str.slice(0, length).replace_strict(table, default=None, return_dtype=pl.Int64)
         for length in sorted({len(prefix) for prefix in table}, reverse=True)
     ]
+    # An address has a scheme; anything else must be a possible phone number.
+    impossible = reading.str.contains(":", literal=True).not_() & possible(reading).not_()
     return (
         readings.to_frame()
         .select(
-            pl.when(reading.is_null())
+            pl.when(reading.is_null() | impossible)
             .then(NOT_A_DESTINATION)
             .otherwise(pl.coalesce(*matches, pl.lit(NO_BAND)))
         )

@@ -122,7 +122,8 @@ def rate_calls(
         pl.Series("account", joined(unpriced_account)),
         pl.Series("band_index", joined(unpriced_band)),
     )
-    rejections = unheld_rejections(calls.file, unheld_calls, numbers)
+    dial = {prefix: to for sheet in accounts.sheets for prefix, to in sheet.dial.items()}
+    rejections = unheld_rejections(calls.file, unheld_calls, numbers, dial)
     rejections += band_rejections(calls.file, unpriced_calls, accounts)
     kept_calls = kept.frame(frame) if kept is not None else None
     return RatedCalls(totals.usage(), tuple(rejections), rated, other_period, kept_calls)

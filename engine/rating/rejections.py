@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.engine.plan.model import SheetVersionTerms
 from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.bands import BARRED, read_destination
+from tariff.engine.rating.phone_numbers import impossible_reason
 from tariff.engine.usage.errors import Rejection, quoted, rejections_of
 from tariff.engine.usage.numbers import NumberTable
 
 
-def unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) -> list[Rejection]:
-    """The calls to numbers nobody held when they started: unknown, or not assigned then."""
+def unheld_rejections(
+    file: str,
+    unheld: pl.DataFrame,
+    numbers: NumberTable,
+    dial: Mapping[str, str] | None = None,
+) -> list[Rejection]:
+    """The calls to numbers nobody held when they started: unknown, or not assigned then.
+
+    An unknown number that is a known one written another way (a spreadsheet
+    dropped its ``+``, or it is written with a national prefix that ``dial``
+    rules read) is suggested.
+    """
     known = {assignment.number for assignment in numbers.assignments}
+    suggestions: dict[str, str | None] = {}
     records: list[dict[str, object]] = []
     for row, call_id, number, started_at in unheld.iter_rows():
         if number in known:
@@ -24,10 +38,23 @@ def unheld_rejections(file: str, unheld: pl.DataFrame, numbers: NumberTable) -> 
             )
         else:
             reason = f"unknown tracking number {number}: it is not in the numbers file"
+            if number not in suggestions:
+                suggestions[number] = _written_otherwise(str(number), known, dial or {})
+            if suggested := suggestions[number]:
+                reason += f"; did you mean {suggested}, as the numbers file writes it?"
         records.append(
             {"file": file, "row": row, "call_id": call_id, "field": "number", "reason": reason}
         )
     return rejections_of(records)
+
+
+def _written_otherwise(number: str, known: set[str], dial: Mapping[str, str]) -> str | None:
+    """The known number this one is, once a ``+`` is added or a dial rule read."""
+    candidates = ["+" + number]
+    candidates += [
+        dial[prefix] + number[len(prefix) :] for prefix in dial if number.startswith(prefix)
+    ]
+    return next((candidate for candidate in candidates if candidate in known), None)
 
 
 def band_rejections(file: str, unpriced: pl.DataFrame, accounts: RatingAccounts) -> list[Rejection]:
@@ -63,6 +90,8 @@ def _band_problem(
             f"destination {quoted(destination)} is not a phone number (such as +441632960000) "
             "or an address (such as sip:desk@example.com)"
         )
+    if ":" not in reading and (why := impossible_reason(reading)) is not None:
+        return "destination", f"destination {quoted(destination)} is not a phone number: {why}"
     if code == BARRED:
         return "destination", f"barred destination {reading}"
     return "destination", f"unknown destination {reading}: no band of {sheet_name} matches it"
