@@ -77,3 +77,15 @@ def test_the_profile_shows_where_tariff_invoice_spends_its_time(small_month):
     assert done.returncode == 0, done.stderr
     for stage in ("load_usage", "rate_calls", "build_invoice", "to_json"):
         assert stage in done.stdout
+
+
+def test_the_usage_fuzz_run_ends_every_input_in_a_run_or_a_located_problem():
+    run = subprocess.run(
+        [sys.executable, str(BENCH / "fuzz_usage.py"), "--inputs", "60", "--seed", "7"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.rstrip().endswith("failures: 0")
+    assert "usage error" in run.stdout and "rejections" in run.stdout

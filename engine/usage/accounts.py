@@ -127,7 +127,8 @@ def _timezone(value: object, problem: Reporter) -> str | None:
     name = text_of(value) or DEFAULT_TIMEZONE
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # "Europe/" names a folder of the time zone database, not a zone: an OSError.
         hint = did_you_mean(name, zoneinfo.available_timezones())
         problem(
             "timezone",
