@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 # The same inputs and the same checks as the test suite's short run.
+from fuzz_report import report  # noqa: E402
 from test_fuzz import FRAGMENTS, SOURCES, exercise  # noqa: E402
 
 ALPHABET = 'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789{}",.%#-+:\n\t_é€'
@@ -85,12 +86,7 @@ def main() -> None:
             if failures <= 5:
                 print(f"input {index} failed:\n{text!r}\n{traceback.format_exc()}")
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    seconds = time.perf_counter() - started
-    print(f"{args.inputs:,} inputs in {seconds:.1f} s ({args.inputs / seconds:,.0f} a second)")
-    for outcome, count in sorted(outcomes.items()):
-        print(f"  {outcome:<12} {count:>8,}")
-    print(f"failures: {failures}")
-    sys.exit(1 if failures else 0)
+    report(args.inputs, time.perf_counter() - started, outcomes, failures)
 
 
 if __name__ == "__main__":

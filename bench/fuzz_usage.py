@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from fuzz_report import report  # noqa: E402
 
 from tariff.engine import UsageError, load_catalogue, load_usage, rate_month  # noqa: E402
 
@@ -103,12 +106,7 @@ def main() -> None:
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    print(f"{args.inputs:,} inputs in {seconds:.1f} s ({args.inputs / seconds:,.0f} a second)")
-    for outcome, count in sorted(outcomes.items()):
-        print(f"  {outcome:<12} {count:>8,}")
-    print(f"failures: {failures}")
-    sys.exit(1 if failures else 0)
+    report(args.inputs, time.perf_counter() - started, outcomes, failures)
 
 
 if __name__ == "__main__":

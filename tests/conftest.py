@@ -41,6 +41,19 @@ class MonthFiles:
     numbers: Path
     calls: Path
 
+    def arguments(self, month: str = "2026-10") -> list[str]:
+        """The command line's --month, --accounts, --numbers and --calls for these files."""
+        return [
+            "--month",
+            month,
+            "--accounts",
+            str(self.accounts),
+            "--numbers",
+            str(self.numbers),
+            "--calls",
+            str(self.calls),
+        ]
+
 
 @pytest.fixture(scope="session")
 def reference_plan() -> RatingPlan:

@@ -139,22 +139,7 @@ def test_distinct_account_ids_never_share_a_file_name(tmp_path, month_files):
     files = month_files([account(i) for i in ids], [], [])
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        cli,
-        [
-            "invoice",
-            "--month",
-            "2026-10",
-            "--accounts",
-            str(files.accounts),
-            "--numbers",
-            str(files.numbers),
-            "--calls",
-            str(files.calls),
-            "--format",
-            "html",
-            "--out",
-            str(out),
-        ],
+        cli, ["invoice", *files.arguments(), "--format", "html", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     names = sorted(path.name for path in out.iterdir())
@@ -168,22 +153,7 @@ def test_ids_that_differ_only_in_case_stop_the_run_before_writing(tmp_path, mont
     files = month_files([account("acc-1"), account("ACC-1")], [], [])
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        cli,
-        [
-            "invoice",
-            "--month",
-            "2026-10",
-            "--accounts",
-            str(files.accounts),
-            "--numbers",
-            str(files.numbers),
-            "--calls",
-            str(files.calls),
-            "--format",
-            "html",
-            "--out",
-            str(out),
-        ],
+        cli, ["invoice", *files.arguments(), "--format", "html", "--out", str(out)]
     )
     assert result.exit_code == 2
     assert "DRAFT-2026-10-ACC-1.html and DRAFT-2026-10-acc-1.html differ only in case" in (

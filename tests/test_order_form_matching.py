@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from usage_rows import EXAMPLES, TARIFFS, account, calls, number
+from usage_rows import EXAMPLES, TARIFFS, account, calls, example_month_args, number
 
 from tariff.engine import UsageError
 from tariff.engine.cli import cli
@@ -29,14 +29,7 @@ def invoice(tmp_path, forms: str, *extra: str):
         cli,
         [
             "invoice",
-            "--month",
-            "2026-10",
-            "--accounts",
-            str(EXAMPLES / "accounts.csv"),
-            "--numbers",
-            str(EXAMPLES / "numbers.csv"),
-            "--calls",
-            str(EXAMPLES / "calls.csv"),
+            *example_month_args(order_forms=False),
             "--catalog",
             str(TARIFFS),
             "--order-forms",

@@ -14,9 +14,9 @@ TARIFFS = ROOT / "tariffs"
 EXAMPLES = ROOT / "examples"
 
 
-def example_month_args(month: str = "2026-10") -> list[str]:
-    """Command-line arguments for the example month's usage and order forms."""
-    return [
+def example_month_args(month: str = "2026-10", *, order_forms: bool = True) -> list[str]:
+    """Command-line arguments for the example month's usage (and its order forms)."""
+    arguments = [
         "--month",
         month,
         "--accounts",
@@ -25,9 +25,10 @@ def example_month_args(month: str = "2026-10") -> list[str]:
         str(EXAMPLES / "numbers.csv"),
         "--calls",
         str(EXAMPLES / "calls.csv"),
-        "--order-forms",
-        str(EXAMPLES / "order-forms"),
     ]
+    return (
+        [*arguments, "--order-forms", str(EXAMPLES / "order-forms")] if order_forms else arguments
+    )
 
 
 ACCOUNT_HEADER = (
