@@ -152,6 +152,7 @@ def _paused(process) -> bool:
 
 
 def test_users_are_added_with_hashed_passwords(ledger_url):
+    open_ledger(ledger_url)  # as `tariff bill` makes it: only bill creates a ledger
     runner = CliRunner()
     result = runner.invoke(
         cli,
@@ -172,3 +173,40 @@ def test_users_are_added_with_hashed_passwords(ledger_url):
     with open_ledger(ledger_url).connect() as connection:
         (stored,) = connection.execute(sa.text("select password_hash from users")).scalars()
     assert stored.startswith("$argon2") and "correct horse" not in stored
+
+
+@pytest.mark.parametrize(
+    ("database", "message"),
+    [
+        ("", "is empty; give a SQLite file path (or sqlite:///PATH) or a postgresql:// URL"),
+        ("  ", "is empty"),
+        (":memory:", "is an in-memory database, which keeps nothing once the run ends"),
+        ("sqlite://", "is an in-memory database"),
+        ("mysql://u@localhost/l", "is a mysql:// URL, which the ledger cannot use"),
+    ],
+)
+def test_bill_refuses_a_ledger_that_cannot_keep_what_it_issues(database, message):
+    result = CliRunner().invoke(cli, ["bill", *MONTH, "--db", database])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_users_and_serve_refuse_a_ledger_that_does_not_exist(tmp_path):
+    missing = str(tmp_path / "typo.sqlite")
+    added = CliRunner().invoke(
+        cli, ["users", "add", "ada", "--password-stdin", "--db", missing], input="x" * 20 + "\n"
+    )
+    served = CliRunner().invoke(cli, ["serve", "--db", missing])
+    for result in (added, served):
+        assert result.exit_code == 2
+        assert "has no ledger yet; `tariff bill` creates one" in result.stderr
+    assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_no_message_prints_a_database_password():
+    url = "postgresql://billing:s3cret-word@127.0.0.1:1/ledger"
+    result = CliRunner().invoke(cli, ["bill", *MONTH, "--db", url])
+    assert result.exit_code == 2
+    assert "s3cret-word" not in result.output
+    assert "postgresql://billing:***@127.0.0.1:1/ledger" in result.stderr

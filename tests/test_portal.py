@@ -154,3 +154,36 @@ def test_a_login_never_redirects_off_the_site(client):
         response = log_in(client, "ada", ADMIN_PASSWORD, next=target)
         assert response.headers["location"] == "/admin"
         client.post("/logout", data={"csrf": csrf(client, "/admin")})
+
+
+HOSTILE = '"><script>alert(1)</script><meta http-equiv="refresh" content="0;url=//evil.example">'
+
+
+def test_pages_escape_a_hostile_next_and_account_name(tmp_path):
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "account_id,name,package,currency\n"
+        f'ACC-1,"{HOSTILE.replace(chr(34), chr(34) * 2)}",essentials,GBP\n',
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    ledger = str(tmp_path / "ledger.sqlite")
+    billed = CliRunner().invoke(
+        cli,
+        ["bill", "--month", "2026-10", "--accounts", str(accounts), "--numbers", str(empty),
+         "--calls", str(empty), "--db", ledger, "--issue-date", "2026-11-01"],
+    )  # fmt: skip
+    assert billed.exit_code == 0, billed.output
+    add_user(open_ledger(ledger), "ada", ADMIN_PASSWORD, admin=True)
+    client = TestClient(create_app(ledger, secret_key="k"), base_url="https://testserver")
+
+    login_page = client.get("/login", params={"next": "/" + HOSTILE})
+    assert "<script>" not in login_page.text and "<meta http-equiv" not in login_page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in login_page.text
+
+    log_in(client, "ada", ADMIN_PASSWORD)
+    listing = client.get("/admin/billing/invoices")
+    assert listing.status_code == 200
+    assert "<script>" not in listing.text and "<meta http-equiv" not in listing.text
+    assert "&lt;meta http-equiv=&#34;refresh&#34;" in listing.text

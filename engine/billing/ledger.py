@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -139,18 +141,62 @@ class Document:
         return Invoice.model_validate_json(self.content)
 
 
+_SUPPORTED = "a SQLite file path (or sqlite:///PATH) or a postgresql:// URL"
+_IN_MEMORY = (":memory:", "sqlite://", "sqlite:///:memory:")
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+class LedgerLocationError(Exception):
+    """The ``--db`` value names no ledger that can keep issued documents."""
+
+
+def redacted(target: str) -> str:
+    """A ledger's location as messages show it: any password in its URL as ``***``."""
+    return _PASSWORD.sub(r"\1***@", target)
+
+
 def database_url(target: str) -> str:
-    """A SQLAlchemy URL: a ``postgresql://`` URL uses psycopg; anything else is a SQLite file."""
-    if target.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + target.split("://", 1)[1]
-    if "://" in target:
-        return target
-    return f"sqlite:///{target}"
+    """A SQLAlchemy URL: a ``postgresql://`` URL uses psycopg; a path is a SQLite file.
+
+    LedgerLocationError for an empty value (an unset variable), an in-memory
+    database (it keeps nothing) or a scheme the ledger does not support.
+    """
+    text = target.strip()
+    if not text:
+        raise LedgerLocationError(f"is empty; give {_SUPPORTED} (is a variable unset?)")
+    if text in _IN_MEMORY or "mode=memory" in text:
+        raise LedgerLocationError(
+            "is an in-memory database, which keeps nothing once the run ends; give " + _SUPPORTED
+        )
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    if text.startswith("sqlite:///"):
+        return text
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise LedgerLocationError(
+            f"is a {scheme}:// URL, which the ledger cannot use; give {_SUPPORTED}"
+        )
+    return f"sqlite:///{text}"
 
 
-def open_ledger(target: str) -> sa.Engine:
-    """Connect to the ledger, creating its tables and counters if they are not there yet."""
-    engine = sa.create_engine(database_url(target))
+def open_ledger(target: str, *, create: bool = True) -> sa.Engine:
+    """Connect to the ledger, creating its tables and counters if they are not there yet.
+
+    With ``create=False`` (``users``, ``serve``), a ledger that does not exist
+    yet is a LedgerLocationError instead: a mistyped ``--db`` must not make an
+    empty one. Only ``tariff bill`` creates ledgers.
+    """
+    url = database_url(target)
+    if not create:
+        exists = (
+            Path(url.removeprefix("sqlite:///")).is_file()
+            if url.startswith("sqlite:///")
+            else sa.inspect(sa.create_engine(url)).has_table(DOCUMENTS.name)
+        )
+        if not exists:
+            raise LedgerLocationError("has no ledger yet; `tariff bill` creates one")
+    engine = sa.create_engine(url)
     METADATA.create_all(engine)
     with engine.begin() as connection:
         existing = set(connection.execute(sa.select(SEQUENCES.c.name)).scalars())

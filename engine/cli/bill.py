@@ -62,12 +62,19 @@ def bill(
     from tariff.engine.api import rate_month
     from tariff.engine.billing.ledger import (
         LedgerConflict,
+        LedgerLocationError,
         LedgerRefusal,
+        database_url,
         issue_run,
         open_ledger,
+        redacted,
     )
     from tariff.engine.billing.text_report import summary_line
 
+    try:
+        database_url(database)  # a --db that can keep nothing is refused before a long run
+    except LedgerLocationError as problem:
+        fail([f"tariff bill: the ledger --db {redacted(database)!r} {problem}"])
     plan = plan_or_fail("bill", catalogue, order_forms)
     run = rated_or_fail(
         "bill", usage_files, lambda usage: rate_month(plan, usage_files.month, usage), plans=[plan]
@@ -86,15 +93,17 @@ def bill(
             NOT_ISSUED,
         )
     try:
-        ledger = open_ledger(database)
-        report = issue_run(ledger, run, issue_date or dt.date.today(), correct=correct)
+        report = issue_run(
+            open_ledger(database), run, issue_date or dt.date.today(), correct=correct
+        )
     except LedgerConflict as conflict:
         fail([f"tariff bill: {conflict}"], NOT_ISSUED)
     except LedgerRefusal as refusal:
         fail([f"tariff bill: {refusal}"])
     except SQLAlchemyError as problem:
         reason = str(problem).splitlines()[0]
-        fail([f"tariff bill: the ledger at {database} cannot be used: {reason}"])
+        shown = redacted(database)
+        fail([f"tariff bill: the ledger at {shown} cannot be used: {redacted(reason)}"])
     click.echo(
         f"{run.period}: issued {counted(len(report.issued), 'invoice')}"
         + (f" ({report.issued[0]} to {report.issued[-1]})" if report.issued else "")

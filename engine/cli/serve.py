@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tariff.engine.cli.options import database_option, require_ledger_extra
+from tariff.engine.cli.options import database_option, fail, require_ledger_extra
 
 SECRET_VARIABLE = "TARIFF_SECRET_KEY"
 
@@ -38,13 +38,18 @@ def serve(
     require_ledger_extra("serve", database, "portal")
     import uvicorn
 
+    from tariff.engine.billing.ledger import LedgerLocationError, redacted
     from tariff.engine.billing.portal import create_app
 
-    app = create_app(
-        database,
-        secret_key=os.environ.get(SECRET_VARIABLE),
-        secure_cookies=not insecure_cookies,
-        templates=templates,
-    )
-    click.echo(f"Billing portal on http://{host}:{port}/ (ledger: {database})", err=True)
+    try:
+        app = create_app(
+            database,
+            secret_key=os.environ.get(SECRET_VARIABLE),
+            secure_cookies=not insecure_cookies,
+            templates=templates,
+        )
+    except LedgerLocationError as problem:
+        fail([f"tariff serve: the ledger --db {redacted(database)!r} {problem}"])
+    shown = redacted(database)
+    click.echo(f"Billing portal on http://{host}:{port}/ (ledger: {shown})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

@@ -26,8 +26,13 @@ def users() -> None:
 def add(name: str, admin: bool, password_stdin: bool, database: str) -> None:
     """Create user NAME; the password is asked for twice (or read from stdin)."""
     require_ledger_extra("users add", database, "portal")
-    from tariff.engine.billing.ledger import open_ledger
+    from tariff.engine.billing.ledger import LedgerLocationError, open_ledger, redacted
     from tariff.engine.billing.users import UserExists, add_user
+
+    try:
+        ledger = open_ledger(database, create=False)
+    except LedgerLocationError as problem:
+        fail([f"tariff users add: the ledger --db {redacted(database)!r} {problem}"])
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -36,7 +41,7 @@ def add(name: str, admin: bool, password_stdin: bool, database: str) -> None:
     if len(password) < 12:
         fail(["tariff users add: use a password of at least 12 characters"])
     try:
-        add_user(open_ledger(database), name, password, admin=admin)
+        add_user(ledger, name, password, admin=admin)
     except UserExists as problem:
         fail([f"tariff users add: {problem}"])
     click.echo(f"added {'administrator' if admin else 'user'} {name}")

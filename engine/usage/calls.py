@@ -195,7 +195,13 @@ def _whole_number(raw: object) -> int | None:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
         return None
-    return int(value) if value.is_finite() and value == value.to_integral_value() else None
+    if not value.is_finite() or value != value.to_integral_value():
+        return None
+    # 1e999999999 is whole, and far too big to turn into an int: any number of
+    # 20 digits or more is simply beyond every call.
+    if value.adjusted() >= 20:
+        return _PRINTED if value > 0 else -_PRINTED
+    return int(value)
 
 
 def _repeated(frame: pl.DataFrame) -> pl.Expr:

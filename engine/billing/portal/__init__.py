@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
+import jinja2
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -54,7 +55,9 @@ def create_app(
 ) -> Starlette:
     """The portal over the ledger at ``database`` (a SQLite path or a postgresql:// URL)."""
     portal = _Portal(
-        open_ledger(database), InvoiceDocuments(templates), throttle or LoginThrottle()
+        open_ledger(database, create=False),
+        InvoiceDocuments(templates),
+        throttle or LoginThrottle(),
     )
     return Starlette(
         routes=[
@@ -105,7 +108,12 @@ class _Portal:
         self.ledger = ledger
         self.rendering = rendering
         self.throttle = throttle
-        self.pages = Jinja2Templates(directory=str(TEMPLATES))
+        # Every page escapes what it shows. Starlette's default escapes only
+        # *.html, *.htm and *.xml names, and the templates are *.html.j2.
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True
+        )
+        self.pages = Jinja2Templates(env=environment)
         self.pages.env.filters.update(money=money, month_name=month_name)
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
