@@ -304,7 +304,7 @@ def test_json_invoices_start_without_the_document_libraries():
             "psycopg",
         ),
         (["serve", "--db", "ledger.sqlite"], "portal", "starlette"),
-        (["users", "add", "ann", "--db", "ledger.sqlite"], "portal", "argon2"),
+        (["users", "add", "ann", "--staff", "--db", "ledger.sqlite"], "portal", "argon2"),
         (["lsp"], "lsp", "pygls"),
     ],
 )

@@ -151,28 +151,55 @@ def _paused(process) -> bool:
     return True
 
 
-def test_users_are_added_with_hashed_passwords(ledger_url):
-    open_ledger(ledger_url)  # as `tariff bill` makes it: only bill creates a ledger
-    runner = CliRunner()
-    result = runner.invoke(
-        cli,
-        ["users", "add", "ada", "--admin", "--password-stdin", "--db", ledger_url],
-        input="correct horse battery staple\n",
+def users_command(ledger_url, *args, password=None):
+    stdin = f"{password}\n" if password is not None else None
+    extra = ["--password-stdin"] if password is not None else []
+    return CliRunner().invoke(cli, ["users", *args, *extra, "--db", ledger_url], input=stdin)
+
+
+def test_users_belong_to_accounts_or_are_staff_with_hashed_passwords(ledger_url):
+    assert bill(ledger_url).exit_code == 0  # only `tariff bill` creates a ledger
+    added = users_command(
+        ledger_url,
+        "add",
+        "ada",
+        "--account",
+        "ACC-001",
+        "--admin",
+        password="correct horse battery",
     )
-    assert result.exit_code == 0 and result.stdout == "added administrator ada\n"
-    again = runner.invoke(
-        cli,
-        ["users", "add", "ada", "--password-stdin", "--db", ledger_url],
-        input="another long password\n",
+    assert added.exit_code == 0 and added.stdout == "added administrator ada of account ACC-001\n"
+    assert users_command(ledger_url, "add", "  sam  ", "--staff", password="x" * 12).exit_code == 0
+    assert (
+        users_command(
+            ledger_url, "add", "bo b", "--account", "ACC-002", password="y" * 12
+        ).exit_code
+        == 0
     )
-    assert again.exit_code == 2 and "already exists" in again.stderr
-    short = runner.invoke(
-        cli, ["users", "add", "bob", "--password-stdin", "--db", ledger_url], input="short\n"
-    )
-    assert short.exit_code == 2
+    refused = {
+        "already exists": users_command(ledger_url, "add", "ada", "--staff", password="z" * 12),
+        "at least 12 characters": users_command(
+            ledger_url, "add", "cy", "--account", "ACC-001", password="short"
+        ),
+        "a user needs a name": users_command(ledger_url, "add", "  ", "--staff", password="z" * 12),
+        "the ledger has no account 'ACC-999'": users_command(
+            ledger_url, "add", "di", "--account", "ACC-999", password="z" * 12
+        ),
+        "give the user's account (--account ID), or --staff": users_command(
+            ledger_url, "add", "ed", password="z" * 12
+        ),
+        "there is no user named 'nobody'": users_command(ledger_url, "remove", "nobody"),
+    }
+    for message, result in refused.items():
+        assert result.exit_code == 2 and message in result.stderr, (message, result.output)
+    listed = users_command(ledger_url, "list")
+    assert listed.stdout == ("ada\tACC-001\tadministrator\nbo b\tACC-002\tuser\nsam\t-\tstaff\n")
+    assert users_command(ledger_url, "passwd", "ada", password="a new long password").exit_code == 0
+    assert users_command(ledger_url, "remove", "bo b").exit_code == 0
     with open_ledger(ledger_url).connect() as connection:
-        (stored,) = connection.execute(sa.text("select password_hash from users")).scalars()
-    assert stored.startswith("$argon2") and "correct horse" not in stored
+        stored = list(connection.execute(sa.text("select password_hash from users")).scalars())
+    assert len(stored) == 2
+    assert all(h.startswith("$argon2") and "correct horse" not in h for h in stored)
 
 
 @pytest.mark.parametrize(
@@ -195,7 +222,9 @@ def test_bill_refuses_a_ledger_that_cannot_keep_what_it_issues(database, message
 def test_users_and_serve_refuse_a_ledger_that_does_not_exist(tmp_path):
     missing = str(tmp_path / "typo.sqlite")
     added = CliRunner().invoke(
-        cli, ["users", "add", "ada", "--password-stdin", "--db", missing], input="x" * 20 + "\n"
+        cli,
+        ["users", "add", "ada", "--staff", "--password-stdin", "--db", missing],
+        input="x" * 20 + "\n",
     )
     served = CliRunner().invoke(cli, ["serve", "--db", missing])
     for result in (added, served):

@@ -14,7 +14,7 @@ from usage_rows import example_month_args
 from tariff.engine.billing.ledger import open_ledger
 from tariff.engine.billing.portal import create_app
 from tariff.engine.billing.portal.security import LoginThrottle
-from tariff.engine.billing.users import add_user
+from tariff.engine.billing.users import STAFF, USER, add_user
 from tariff.engine.cli import cli
 
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -34,8 +34,8 @@ def database(tmp_path):
     bill(path, "2026-09", "2026-10-01")
     bill(path, "2026-10", "2026-11-01")
     ledger = open_ledger(path)
-    add_user(ledger, "ada", ADMIN_PASSWORD, admin=True)
-    add_user(ledger, "bob", USER_PASSWORD, admin=False)
+    add_user(ledger, "ada", ADMIN_PASSWORD, role=STAFF)
+    add_user(ledger, "bob", USER_PASSWORD, role=USER, account_id="ACC-001")
     return path
 
 
@@ -175,7 +175,7 @@ def test_pages_escape_a_hostile_next_and_account_name(tmp_path):
          "--calls", str(empty), "--db", ledger, "--issue-date", "2026-11-01"],
     )  # fmt: skip
     assert billed.exit_code == 0, billed.output
-    add_user(open_ledger(ledger), "ada", ADMIN_PASSWORD, admin=True)
+    add_user(open_ledger(ledger), "ada", ADMIN_PASSWORD, role=STAFF)
     client = TestClient(create_app(ledger, secret_key="k"), base_url="https://testserver")
 
     login_page = client.get("/login", params={"next": "/" + HOSTILE})

@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tariff.dsl.diagnostics import counted
+from tariff.engine.billing.migrations import upgrade
 from tariff.engine.invoice.models import Invoice, InvoiceRun
 from tariff.engine.money import from_minor, to_minor
 
@@ -67,8 +68,12 @@ USERS = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(200), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(400), nullable=False),
-    sa.Column("role", sa.String(32), nullable=False),  # "administrator" or "user"
+    sa.Column("role", sa.String(32), nullable=False),  # "administrator", "user" or "staff"
+    # The customer account a user belongs to; None for billing staff.
+    sa.Column("account_id", sa.String(200), nullable=True),
+    sqlite_autoincrement=True,
 )
+# The tables above are the schema at the newest migration (engine/billing/migrations/).
 
 _PREFIX = {"invoice": "INV", "credit_note": "CN"}
 # A test hook: sleep this many seconds halfway through writing a run, so that
@@ -197,7 +202,7 @@ def open_ledger(target: str, *, create: bool = True) -> sa.Engine:
         if not exists:
             raise LedgerLocationError("has no ledger yet; `tariff bill` creates one")
     engine = sa.create_engine(url)
-    METADATA.create_all(engine)
+    upgrade(engine)
     with engine.begin() as connection:
         existing = set(connection.execute(sa.select(SEQUENCES.c.name)).scalars())
         for name in _PREFIX.keys() - existing:

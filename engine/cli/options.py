@@ -31,9 +31,17 @@ BAD_INPUT = 2
 # The modules each optional part of the distribution brings (pyproject.toml's extras).
 EXTRAS = {
     "pdf": ("weasyprint",),
-    "ledger": ("sqlalchemy",),
-    "postgres": ("sqlalchemy", "psycopg"),
-    "portal": ("sqlalchemy", "starlette", "uvicorn", "argon2", "itsdangerous", "multipart"),
+    "ledger": ("sqlalchemy", "alembic"),
+    "postgres": ("sqlalchemy", "alembic", "psycopg"),
+    "portal": (
+        "sqlalchemy",
+        "alembic",
+        "starlette",
+        "uvicorn",
+        "argon2",
+        "itsdangerous",
+        "multipart",
+    ),
     "lsp": ("pygls", "lsprotocol"),
 }
 

@@ -4,9 +4,12 @@ A Starlette application over the invoice ledger. Users log in with a name and
 password (Argon2 hashes); sessions live in a signed cookie that is HttpOnly,
 SameSite=Lax and Secure; every form carries a CSRF token; logins are throttled
 per address and per name, and a failed login never says whether the name
-exists. Only users with the Administrator role reach the Admin pages; everyone
-else gets 403. Invoices are listed by month, newest first, and each downloads
-as a PDF rendered from the issued document.
+exists. An account's Administrators reach the Admin pages and see that
+account's invoices and credit notes only; its other users get 403; billing
+staff see every account's, filtered by account and month. Another account's
+document is answered as one that does not exist (404), so that numbers cannot
+be probed. Invoices are listed by month, newest first, and each downloads as a
+PDF rendered from the issued document.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from tariff.engine.billing.portal.security import (
     csrf_token,
     csrf_valid,
 )
-from tariff.engine.billing.users import ADMINISTRATOR, authenticate, role_of
+from tariff.engine.billing.users import STAFF, USER, User, authenticate, user_by_id
 
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_HOURS = 8
@@ -119,6 +122,8 @@ class _Portal:
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         context.setdefault("csrf", csrf_token(request.session))
         context.setdefault("user", request.session.get("name"))
+        viewer = getattr(request.state, "user", None)
+        context.setdefault("admin", viewer is not None and viewer.role != USER)
         return self.pages.TemplateResponse(request, name, context, status_code=status)
 
     # ---------------------------------------------------------------- login
@@ -170,7 +175,7 @@ class _Portal:
         self.throttle.succeeded(address, name)
         # A new session on login, so that a session fixed before it is worthless.
         request.session.clear()
-        request.session.update(user=user[0], name=name)
+        request.session.update(user=user.id, name=user.name)
         csrf_token(request.session)
         return RedirectResponse(target or "/admin", status_code=303)
 
@@ -183,17 +188,18 @@ class _Portal:
     # ---------------------------------------------------------------- admin
 
     def admin(self, handler: Handler) -> Handler:
-        """Only for logged-in Administrators: others are sent to log in, or refused (403)."""
+        """Only for Administrators and staff: others are sent to log in, or refused (403)."""
 
         async def guarded(request: Request) -> Response:
-            user = request.session.get("user")
-            if not isinstance(user, int):
+            user_id = request.session.get("user")
+            if not isinstance(user_id, int):
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-            role = role_of(self.ledger, user)
-            if role is None:
+            user = user_by_id(self.ledger, user_id)
+            if user is None:
                 request.session.clear()
                 return RedirectResponse("/login", status_code=303)
-            if role != ADMINISTRATOR:
+            request.state.user = user
+            if user.role == USER:
                 return self.page(request, "forbidden.html.j2", 403)
             return await handler(request)
 
@@ -206,15 +212,35 @@ class _Portal:
         return self.page(request, "billing.html.j2")
 
     async def invoices_page(self, request: Request) -> Response:
-        issued = documents(self.ledger)  # newest month first
-        months = [
+        viewer: User = request.state.user
+        issued = [d for d in documents(self.ledger) if viewer.may_see(d.account_id)]
+        accounts = sorted({d.account_id for d in issued})
+        chosen_account = request.query_params.get("account", "")
+        chosen_month = request.query_params.get("month", "")
+        if viewer.role == STAFF:
+            issued = [
+                d
+                for d in issued
+                if chosen_account in ("", d.account_id) and chosen_month in ("", d.period)
+            ]
+        months = [  # newest month first
             (period, list(group)) for period, group in groupby(issued, key=lambda d: d.period)
         ]
-        return self.page(request, "invoices.html.j2", months=months)
+        return self.page(
+            request,
+            "invoices.html.j2",
+            months=months,
+            staff=viewer.role == STAFF,
+            accounts=accounts,
+            chosen_account=chosen_account,
+            chosen_month=chosen_month,
+        )
 
     async def invoice_pdf(self, request: Request) -> Response:
+        viewer: User = request.state.user
         issued = document(self.ledger, request.path_params["number"])
-        if issued is None:
+        # Another account's document is answered as one that does not exist.
+        if issued is None or not viewer.may_see(issued.account_id):
             return self.page(request, "not_found.html.j2", 404)
         pdf = self.rendering.pdf(issued.invoice, _info(issued))
         return Response(
