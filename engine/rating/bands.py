@@ -80,9 +80,10 @@ def destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.S
         for length in sorted({len(prefix) for prefix in table}, reverse=True)
     ]
     # An address has a scheme; anything else must be a possible phone number.
-    impossible = reading.str.contains(":", literal=True).not_() & possible(reading).not_()
+    impossible = reading.str.contains(":", literal=True).not_() & pl.col("possible").not_()
     return (
         readings.to_frame()
+        .with_columns(possible(readings))
         .select(
             pl.when(reading.is_null() | impossible)
             .then(NOT_A_DESTINATION)

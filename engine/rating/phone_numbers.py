@@ -14,7 +14,6 @@ code, and a whole column of numbers is then checked in one polars expression.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 
 import phonenumbers
 import polars as pl
@@ -26,19 +25,20 @@ _CODE_DIGITS = (1, 2, 3)
 _LONGEST_NATIONAL = 17
 
 
+# Every country calling code there is (1 to 3 digits).
+_CODES = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
 @functools.cache
-def possible_lengths() -> Mapping[int, frozenset[int]]:
-    """Per country calling code, the lengths its national numbers may have."""
-    return {
-        code: frozenset(
-            length
-            for length in range(1, _LONGEST_NATIONAL + 1)
-            if phonenumbers.is_possible_number(
-                phonenumbers.PhoneNumber(country_code=code, national_number=int("5" * length))
-            )
+def possible_lengths(code: int) -> frozenset[int]:
+    """The lengths that national numbers of a country calling code may have."""
+    return frozenset(
+        length
+        for length in range(1, _LONGEST_NATIONAL + 1)
+        if phonenumbers.is_possible_number(
+            phonenumbers.PhoneNumber(country_code=code, national_number=int("5" * length))
         )
-        for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
-    }
+    )
 
 
 def country_code(number: str) -> int | None:
@@ -47,7 +47,7 @@ def country_code(number: str) -> int | None:
     for width in _CODE_DIGITS:
         head = digits[:width]
         # A code is written without leading zeros: "+0…" and "+00…" have none.
-        if len(head) == width and not head.startswith("0") and int(head) in possible_lengths():
+        if len(head) == width and not head.startswith("0") and int(head) in _CODES:
             return int(head)
     return None
 
@@ -60,7 +60,7 @@ def impossible_reason(number: str) -> str | None:
     if code is None:
         return f"no country has the calling code {number[:4]}…"
     national = len(number) - 1 - len(str(code))
-    lengths = sorted(possible_lengths()[code])
+    lengths = sorted(possible_lengths(code))
     if national in lengths:
         return None
     return (
@@ -69,25 +69,36 @@ def impossible_reason(number: str) -> str | None:
     )
 
 
-def possible(reading: pl.Expr) -> pl.Expr:
-    """Whether each E.164 reading is a possible number (null stays null)."""
+def possible(readings: pl.Series) -> pl.Series:
+    """Whether each E.164 reading is a possible number (null stays null).
+
+    The lengths are asked of the library once for each country code present.
+    """
+    reading = pl.col("reading")
     digits = reading.str.strip_prefix("+")
-    lengths = possible_lengths()
     codes = pl.lit(None, dtype=pl.Int64)
     for width in reversed(_CODE_DIGITS):
         head = digits.str.slice(0, width)
         # A code is written without leading zeros: "+0…" and "+00…" have none.
         known = head.str.starts_with("0").not_() & head.cast(pl.Int64, strict=False).is_in(
-            list(lengths)
+            list(_CODES)
         )
         codes = (
             pl.when(known & (digits.str.len_chars() >= width))
             .then(head.cast(pl.Int64, strict=False))
             .otherwise(codes)
         )
-    national = digits.str.len_chars().cast(pl.Int64) - codes.cast(pl.String).str.len_chars()
-    fits = pl.concat_str(codes.cast(pl.String), pl.lit(":"), national.cast(pl.String)).is_in(
-        [f"{code}:{length}" for code, allowed in lengths.items() for length in allowed]
+    frame = readings.to_frame("reading").with_columns(code=codes)
+    present = frame["code"].drop_nulls().unique().to_list()
+    fitting = [f"{code}:{length}" for code in present for length in possible_lengths(code)]
+    national = (
+        digits.str.len_chars().cast(pl.Int64) - pl.col("code").cast(pl.String).str.len_chars()
     )
+    fits = pl.concat_str(pl.col("code").cast(pl.String), pl.lit(":"), national.cast(pl.String))
     is_number = reading.str.contains(r"^\+[0-9]+$")
-    return pl.when(reading.is_null()).then(None).otherwise(is_number & fits.fill_null(False))
+    return frame.select(
+        pl.when(reading.is_null())
+        .then(None)
+        .otherwise(is_number & fits.is_in(fitting).fill_null(False))
+        .alias("possible")
+    )["possible"]
