@@ -21,6 +21,7 @@ from tariff.engine.billing.users import (
     add_user,
     authenticate,
     remove_user,
+    set_password,
 )
 
 PREVIOUS_SCHEMA = ROOT / "tests" / "fixtures" / "ledger-0.1.sqlite"
@@ -104,7 +105,7 @@ def test_a_ledger_of_the_previous_schema_opens_and_its_users_become_staff(tmp_pa
     with sa.create_engine(f"sqlite:///{copy}").connect() as connection:
         assert not sa.inspect(connection).has_table("alembic_version")
     ledger = open_ledger(str(copy))
-    assert revision(ledger) == "0002"
+    assert revision(ledger) == "0003"
     user = authenticate(ledger, "old-admin", "an old long password")
     assert user is not None and user.role == STAFF and user.account_id is None
     assert len(documents(ledger)) == 7
@@ -116,3 +117,28 @@ def test_a_removed_users_id_is_never_given_to_the_next_user(two_customers):
     remove_user(ledger, "temporary")
     after = add_user(ledger, "newcomer", ADMIN_PASSWORD, role=STAFF)
     assert after.id > gone.id
+
+
+def test_a_saved_cookie_is_worthless_after_logout_a_new_password_or_removal(two_customers):
+    ledger = open_ledger(two_customers)
+    for end in ("logout", "new password", "removal"):
+        name = f"temp-{end.replace(' ', '-')}"
+        add_user(ledger, name, ADMIN_PASSWORD, role=ADMINISTRATOR, account_id="ACC-001")
+        client = client_for(two_customers, name, ADMIN_PASSWORD)
+        saved = dict(client.cookies)
+        assert client.get("/admin/billing/invoices").status_code == 200
+        if end == "logout":
+            page = client.get("/admin")
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert token is not None
+            client.post("/logout", data={"csrf": token.group(1)}, follow_redirects=False)
+        elif end == "new password":
+            set_password(ledger, name, "a brand new long password")
+        else:
+            remove_user(ledger, name)
+        replay = TestClient(
+            create_app(two_customers, secret_key="k"), base_url="https://testserver"
+        )
+        replay.cookies.update(saved)
+        answer = replay.get("/admin/billing/invoices", follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login"), end

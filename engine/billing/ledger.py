@@ -73,6 +73,14 @@ USERS = sa.Table(
     sa.Column("account_id", sa.String(200), nullable=True),
     sqlite_autoincrement=True,
 )
+# A portal session: the cookie names it by a random token, kept as its SHA-256.
+SESSIONS = sa.Table(
+    "sessions",
+    METADATA,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False, index=True),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
 # The tables above are the schema at the newest migration (engine/billing/migrations/).
 
 _PREFIX = {"invoice": "INV", "credit_note": "CN"}

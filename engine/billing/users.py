@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from tariff.engine.billing.ledger import DOCUMENTS, USERS
+from tariff.engine.billing.ledger import DOCUMENTS, SESSIONS, USERS
 
 ADMINISTRATOR, USER, STAFF = "administrator", "user", "staff"
 _HASHER = PasswordHasher()
@@ -90,23 +90,36 @@ def users(engine: sa.Engine) -> list[User]:
         return [User(row.id, row.name, row.role, row.account_id) for row in rows]
 
 
+def _user_id(connection: sa.Connection, name: str) -> int:
+    user_id = connection.execute(sa.select(USERS.c.id).where(USERS.c.name == name)).scalar()
+    if user_id is None:
+        raise UserProblem(f"there is no user named {name!r}")
+    return int(user_id)
+
+
+def _end_sessions(connection: sa.Connection, user_id: int) -> None:
+    """End every session of a user, in the caller's transaction: a cookie is then worthless."""
+    connection.execute(sa.delete(SESSIONS).where(SESSIONS.c.user_id == user_id))
+
+
 def remove_user(engine: sa.Engine, name: str) -> None:
-    """Remove a user; UserProblem if there is none of that name."""
+    """Remove a user and end their sessions; UserProblem if there is none of that name."""
     with engine.begin() as connection:
-        if not connection.execute(sa.delete(USERS).where(USERS.c.name == name)).rowcount:
-            raise UserProblem(f"there is no user named {name!r}")
+        user_id = _user_id(connection, name)
+        _end_sessions(connection, user_id)
+        connection.execute(sa.delete(USERS).where(USERS.c.id == user_id))
 
 
 def set_password(engine: sa.Engine, name: str, password: str) -> None:
-    """Give a user a new password; UserProblem if there is none of that name."""
+    """Give a user a new password and end their sessions; UserProblem if there is no such user."""
     with engine.begin() as connection:
-        changed = connection.execute(
+        user_id = _user_id(connection, name)
+        _end_sessions(connection, user_id)
+        connection.execute(
             sa.update(USERS)
-            .where(USERS.c.name == name)
+            .where(USERS.c.id == user_id)
             .values(password_hash=_HASHER.hash(password))
-        ).rowcount
-    if not changed:
-        raise UserProblem(f"there is no user named {name!r}")
+        )
 
 
 def authenticate(engine: sa.Engine, name: str, password: str) -> User | None:

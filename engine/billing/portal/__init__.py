@@ -1,15 +1,18 @@
 """The Billing portal: Admin → Billing → Invoices, for Administrators only.
 
 A Starlette application over the invoice ledger. Users log in with a name and
-password (Argon2 hashes); sessions live in a signed cookie that is HttpOnly,
-SameSite=Lax and Secure; every form carries a CSRF token; logins are throttled
-per address and per name, and a failed login never says whether the name
-exists. An account's Administrators reach the Admin pages and see that
-account's invoices and credit notes only; its other users get 403; billing
-staff see every account's, filtered by account and month. Another account's
-document is answered as one that does not exist (404), so that numbers cannot
-be probed. Invoices are listed by month, newest first, and each downloads as a
-PDF rendered from the issued document.
+password (Argon2 hashes). A session is a record in the ledger, named by a
+random token in a signed cookie that is HttpOnly, SameSite=Lax and Secure, and
+ended for good by logging out, a new password or the user's removal. Every
+form carries a CSRF token; logins are throttled per address and per name, and
+a failed login never says whether the name exists.
+
+An account's Administrators reach the Admin pages and see that account's
+invoices and credit notes only; its other users get 403; billing staff see
+every account's, filtered by account and month. Another account's document is
+answered as one that does not exist (404), so that numbers cannot be probed.
+Invoices are listed by month, newest first, and each downloads as a PDF
+rendered from the issued document.
 """
 
 from __future__ import annotations
@@ -39,10 +42,10 @@ from tariff.engine.billing.portal.security import (
     csrf_token,
     csrf_valid,
 )
-from tariff.engine.billing.users import STAFF, USER, User, authenticate, user_by_id
+from tariff.engine.billing.sessions import SESSION_HOURS, end_session, session_user, start_session
+from tariff.engine.billing.users import STAFF, USER, User, authenticate
 
 TEMPLATES = Path(__file__).parent / "templates"
-SESSION_HOURS = 8
 _TITLES = {"invoice": "Invoice", "credit_note": "Credit note"}
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -129,7 +132,8 @@ class _Portal:
     # ---------------------------------------------------------------- login
 
     async def home(self, request: Request) -> Response:
-        target = "/admin/billing/invoices" if request.session.get("user") else "/login"
+        known = session_user(self.ledger, request.session.get("session")) is not None
+        target = "/admin/billing/invoices" if known else "/login"
         return RedirectResponse(target, status_code=303)
 
     async def login_form(self, request: Request) -> Response:
@@ -173,15 +177,17 @@ class _Portal:
                 error="The name or password is not right.",
             )
         self.throttle.succeeded(address, name)
-        # A new session on login, so that a session fixed before it is worthless.
+        # A new session on login, so that a session fixed before it is worthless;
+        # the cookie only names the session's record in the ledger.
         request.session.clear()
-        request.session.update(user=user.id, name=user.name)
+        request.session.update(session=start_session(self.ledger, user), name=user.name)
         csrf_token(request.session)
         return RedirectResponse(target or "/admin", status_code=303)
 
     async def logout(self, request: Request) -> Response:
         form = await request.form()
         if csrf_valid(request.session, form.get("csrf")):
+            end_session(self.ledger, request.session.get("session"))
             request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -191,13 +197,12 @@ class _Portal:
         """Only for Administrators and staff: others are sent to log in, or refused (403)."""
 
         async def guarded(request: Request) -> Response:
-            user_id = request.session.get("user")
-            if not isinstance(user_id, int):
-                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-            user = user_by_id(self.ledger, user_id)
+            # A session is a record in the ledger: logged out, a new password or a
+            # removed user has none, whatever the cookie says.
+            user = session_user(self.ledger, request.session.get("session"))
             if user is None:
                 request.session.clear()
-                return RedirectResponse("/login", status_code=303)
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
             request.state.user = user
             if user.role == USER:
                 return self.page(request, "forbidden.html.j2", 403)
