@@ -187,3 +187,12 @@ def test_pages_escape_a_hostile_next_and_account_name(tmp_path):
     assert listing.status_code == 200
     assert "<script>" not in listing.text and "<meta http-equiv" not in listing.text
     assert "&lt;meta http-equiv=&#34;refresh&#34;" in listing.text
+
+
+def test_hsts_is_sent_when_cookies_are_secure_and_only_then(database):
+    secure = TestClient(create_app(database, secret_key="k"), base_url="https://testserver")
+    plain = TestClient(
+        create_app(database, secret_key="k", secure_cookies=False), base_url="http://testserver"
+    )
+    assert secure.get("/login").headers["strict-transport-security"].startswith("max-age=")
+    assert "strict-transport-security" not in plain.get("/login").headers

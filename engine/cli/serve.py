@@ -52,4 +52,7 @@ def serve(
         fail([f"tariff serve: the ledger --db {redacted(database)!r} {problem}"])
     shown = redacted(database)
     click.echo(f"Billing portal on http://{host}:{port}/ (ledger: {shown})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    # No Server header: the portal does not advertise what it runs on.
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
+    )

@@ -38,6 +38,7 @@ from tariff.engine.billing.documents import DocumentInfo, InvoiceDocuments, mone
 from tariff.engine.billing.ledger import Document, document, documents, open_ledger
 from tariff.engine.billing.portal.security import (
     SECURITY_HEADERS,
+    STRICT_TRANSPORT,
     LoginThrottle,
     csrf_token,
     csrf_valid,
@@ -85,22 +86,26 @@ def create_app(
                 same_site="lax",
                 https_only=secure_cookies,
             ),
-            Middleware(_SecurityHeaders),
+            Middleware(_SecurityHeaders, strict_transport=secure_cookies),
         ],
     )
 
 
 class _SecurityHeaders:
-    """Adds the security headers to every response."""
+    """Adds the security headers to every response (and HSTS where cookies are secure)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, strict_transport: bool) -> None:
         self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if strict_transport:
+            # Secure cookies mean the portal is served over HTTPS: browsers keep to it.
+            self.headers["Strict-Transport-Security"] = STRICT_TRANSPORT
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                headers += [(k.lower().encode(), v.encode()) for k, v in self.headers.items()]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -22,6 +22,10 @@ SECURITY_HEADERS = {
 }
 
 
+# Sent when cookies are secure: the portal is to be reached over HTTPS only.
+STRICT_TRANSPORT = "max-age=31536000; includeSubDomains"
+
+
 def csrf_token(session: MutableMapping[str, object]) -> str:
     """The session's token for forms, created on first use."""
     token = session.get("csrf")
