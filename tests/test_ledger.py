@@ -239,3 +239,36 @@ def test_no_message_prints_a_database_password():
     assert result.exit_code == 2
     assert "s3cret-word" not in result.output
     assert "postgresql://billing:***@127.0.0.1:1/ledger" in result.stderr
+
+
+def test_bill_refuses_months_that_make_no_sense_unless_told_otherwise(tmp_path):
+    ledger = str(tmp_path / "ledger.sqlite")
+
+    def run(month, *flags, issue_date="2026-11-01"):
+        return CliRunner().invoke(
+            cli,
+            [
+                "bill",
+                *example_month_args(month),
+                "--db",
+                ledger,
+                "--issue-date",
+                issue_date,
+                *flags,
+            ],
+        )
+
+    future = run("2099-06", issue_date="2099-07-01")
+    assert future.exit_code == 2
+    assert "2099-06 has not ended yet" in future.stderr and "--allow-open-month" in future.stderr
+    early = run("2026-10", issue_date="2026-10-15")
+    assert early.exit_code == 2
+    assert "the issue date 2026-10-15 is before the end of 2026-10" in early.stderr
+    elsewhere = run("2026-08", issue_date="2026-09-01")
+    assert elsewhere.exit_code == 2
+    assert "no call of the input belongs to 2026-08" in elsewhere.stderr
+    for refused in (future, early, elsewhere):
+        assert "nothing was issued" in refused.stderr
+    assert issued(ledger) == []
+    assert run("2026-10", "--allow-early-issue-date", issue_date="2026-10-15").exit_code == 0
+    assert run("2026-08", "--allow-no-calls", issue_date="2026-09-01").exit_code == 0

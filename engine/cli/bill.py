@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,10 @@ from tariff.engine.cli.options import (
     usage_options,
 )
 
+if TYPE_CHECKING:
+    from tariff.engine.invoice.models import InvoiceRun
+    from tariff.engine.usage import Usage
+
 OK, NOT_ISSUED = 0, 1
 
 
@@ -38,6 +43,11 @@ OK, NOT_ISSUED = 0, 1
 @click.option(
     "--accept-rejections", is_flag=True, help="Issue the invoices even if calls were rejected."
 )
+@click.option("--allow-open-month", is_flag=True, help="Issue a month that has not ended yet.")
+@click.option(
+    "--allow-early-issue-date", is_flag=True, help="Issue on a date before the month's end."
+)
+@click.option("--allow-no-calls", is_flag=True, help="Issue although no call belongs to the month.")
 def bill(
     usage_files: UsageFiles,
     catalogue: str | None,
@@ -46,6 +56,9 @@ def bill(
     issue_date: dt.date | None,
     correct: bool,
     accept_rejections: bool,
+    allow_open_month: bool,
+    allow_early_issue_date: bool,
+    allow_no_calls: bool,
 ) -> None:
     """Issue a month's invoices into the ledger.
 
@@ -54,12 +67,15 @@ def bill(
     which issues a credit note and a corrected invoice. The run is one
     transaction: all of it is issued, or none. Exits 0 when issued (or
     unchanged), 1 when nothing was issued (rejected calls, or changes without
-    --correct), 2 on bad input or tariffs.
+    --correct), 2 on bad input or tariffs, or for a month that should not be
+    issued yet (not ended, an issue date before its end, no call of it), each
+    of which its --allow-… flag accepts.
     """
     require_ledger_extra("bill", database)
     from sqlalchemy.exc import SQLAlchemyError
 
     from tariff.engine.api import rate_month
+    from tariff.engine.billing.issuing import issue_refusals
     from tariff.engine.billing.ledger import (
         LedgerConflict,
         LedgerLocationError,
@@ -76,10 +92,27 @@ def bill(
     except LedgerLocationError as problem:
         fail([f"tariff bill: the ledger --db {redacted(database)!r} {problem}"])
     plan = plan_or_fail("bill", catalogue, order_forms)
-    run = rated_or_fail(
-        "bill", usage_files, lambda usage: rate_month(plan, usage_files.month, usage), plans=[plan]
-    )
+
+    def rate_with_zones(usage: Usage) -> tuple[InvoiceRun, set[str]]:
+        return rate_month(plan, usage_files.month, usage), {a.timezone for a in usage.accounts}
+
+    run, zones = rated_or_fail("bill", usage_files, rate_with_zones, plans=[plan])
     click.echo(summary_line(run), err=True)
+    issued_on = issue_date or dt.date.today()
+    refusals = issue_refusals(
+        run,
+        zones,
+        issued_on,
+        dt.datetime.now(dt.UTC),
+        open_month=allow_open_month,
+        early_issue=allow_early_issue_date,
+        no_calls=allow_no_calls,
+    )
+    if refusals:
+        fail(
+            [f"tariff bill: {refusal}" for refusal in refusals]
+            + ["tariff bill: nothing was issued"]
+        )
     if run.rejected and not accept_rejections:
         fail(
             [f"{r.file} row {r.row}: {r.reason}" for r in run.rejected[:20]]
@@ -93,9 +126,7 @@ def bill(
             NOT_ISSUED,
         )
     try:
-        report = issue_run(
-            open_ledger(database), run, issue_date or dt.date.today(), correct=correct
-        )
+        report = issue_run(open_ledger(database), run, issued_on, correct=correct)
     except LedgerConflict as conflict:
         fail([f"tariff bill: {conflict}"], NOT_ISSUED)
     except LedgerRefusal as refusal:
