@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from usage_rows import EXAMPLES, edited_catalogue, example_month_args
 
+from tariff.engine.billing.documents import InvoiceDocuments
 from tariff.engine.billing.ledger import PAUSE_VARIABLE, documents, open_ledger
+from tariff.engine.billing.portal import document_info as portal_info
 from tariff.engine.cli import cli
 
 MONTH = [*example_month_args(), "--issue-date", "2026-11-01"]
@@ -32,16 +34,21 @@ def issued(ledger_url):
     ]
 
 
-@pytest.fixture
-def dearer(tmp_path):
+def dearer_catalogue(root):
     """A catalogue in which ACC-001's and ACC-002's invoices change."""
     return edited_catalogue(
-        tmp_path / "dearer",
+        root / "dearer",
         {
             "professional.tariff": [("249.00 GBP", "259.00 GBP")],
             "carrier.tariff": [("rate 0.040 GBP", "rate 0.045 GBP")],
         },
     )
+
+
+@pytest.fixture
+def dearer(tmp_path):
+    """A catalogue in which ACC-001's and ACC-002's invoices change."""
+    return dearer_catalogue(tmp_path)
 
 
 def test_a_month_is_issued_once_with_sequential_numbers(ledger_url):
@@ -93,7 +100,26 @@ def test_a_credit_note_negates_every_line_of_the_invoice_it_cancels(ledger_url, 
     by_number = {d.number: d for d in documents(open_ledger(ledger_url))}
     original, credit = by_number["INV-000001"].invoice, by_number["CN-000001"].invoice
     assert [line.amount for line in credit.lines] == [-line.amount for line in original.lines]
+    assert [line.unit_price for line in credit.lines] == [
+        -line.unit_price for line in original.lines
+    ]
     assert credit.total == -original.total
+
+
+def test_a_credit_note_and_its_replacement_name_the_invoice_they_cancel_and_replace(
+    ledger_url, dearer
+):
+    bill(ledger_url)
+    bill(ledger_url, "--catalog", str(dearer), "--correct")
+    by_number = {d.number: d for d in documents(open_ledger(ledger_url))}
+    assert by_number["CN-000001"].cancels == "INV-000001"
+    assert by_number["INV-000008"].replaces == "INV-000001"
+    rendering = InvoiceDocuments()
+    credit, replacement = by_number["CN-000001"], by_number["INV-000008"]
+    credit_text = rendering.text(credit.invoice, portal_info(credit))
+    replacement_text = rendering.text(replacement.invoice, portal_info(replacement))
+    assert credit_text.startswith("CREDIT NOTE CN-000001 · cancels invoice INV-000001\n")
+    assert replacement_text.startswith("INVOICE INV-000008 · replaces invoice INV-000001\n")
 
 
 def test_rejected_calls_issue_nothing_unless_accepted(ledger_url, tmp_path):

@@ -8,11 +8,13 @@ import shutil
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
+from test_ledger import bill as bill_month
+from test_ledger import dearer_catalogue
 from test_portal import ADMIN_PASSWORD, USER_PASSWORD, bill, log_in
 from usage_rows import ROOT
 
 from tariff.engine.billing.ledger import documents, open_ledger
-from tariff.engine.billing.migrations import revision
+from tariff.engine.billing.migrations import head, revision
 from tariff.engine.billing.portal import create_app
 from tariff.engine.billing.users import (
     ADMINISTRATOR,
@@ -105,7 +107,7 @@ def test_a_ledger_of_the_previous_schema_opens_and_its_users_become_staff(tmp_pa
     with sa.create_engine(f"sqlite:///{copy}").connect() as connection:
         assert not sa.inspect(connection).has_table("alembic_version")
     ledger = open_ledger(str(copy))
-    assert revision(ledger) == "0003"
+    assert revision(ledger) == head() == "0004"
     user = authenticate(ledger, "old-admin", "an old long password")
     assert user is not None and user.role == STAFF and user.account_id is None
     assert len(documents(ledger)) == 7
@@ -142,3 +144,16 @@ def test_a_saved_cookie_is_worthless_after_logout_a_new_password_or_removal(two_
         replay.cookies.update(saved)
         answer = replay.get("/admin/billing/invoices", follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login"), end
+
+
+def test_the_list_shows_what_each_document_cancels_or_replaces(tmp_path):
+    path = str(tmp_path / "ledger.sqlite")
+    assert bill_month(path).exit_code == 0
+    assert (
+        bill_month(path, "--catalog", str(dearer_catalogue(tmp_path)), "--correct").exit_code == 0
+    )
+    add_user(open_ledger(path), "staff", ADMIN_PASSWORD, role=STAFF)
+    page = client_for(path, "staff", ADMIN_PASSWORD).get("/admin/billing/invoices").text
+    assert "cancelled by CN-000001" in page
+    assert "cancels INV-000001" in page
+    assert "replaces INV-000001" in page

@@ -39,6 +39,9 @@ class DocumentInfo:
     number: str
     issued_on: dt.date
     period: str
+    # A credit note names the invoice it cancels; a corrected invoice the one it replaces.
+    cancels: str | None = None
+    replaces: str | None = None
 
 
 def draft_info(invoice: Invoice, period: str, issued_on: dt.date) -> DocumentInfo:

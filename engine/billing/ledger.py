@@ -53,6 +53,8 @@ DOCUMENTS = sa.Table(
     sa.Column("issued_on", sa.Date, nullable=False),
     # On a credit note: the number of the invoice it cancels.
     sa.Column("cancels", sa.String(32)),
+    # On a corrected invoice: the number of the invoice it replaces.
+    sa.Column("replaces", sa.String(32)),
 )
 
 SEQUENCES = sa.Table(
@@ -146,6 +148,7 @@ class Document:
     total: Decimal
     issued_on: dt.date
     cancels: str | None
+    replaces: str | None
     content: str
 
     @property
@@ -241,11 +244,16 @@ def issue_run(
             if active is not None and not correct:
                 conflicts.append(invoice.account_id)
                 continue
+            replaced = None
             if active is not None:
                 credit = _negated(active.invoice)
                 _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
                 report.credited.append(active.number)
-            report.issued.append(_insert(connection, "invoice", run.period, invoice, issued_on))
+                replaced = active.number
+            number = _insert(
+                connection, "invoice", run.period, invoice, issued_on, replaces=replaced
+            )
+            report.issued.append(number)
         if conflicts:
             raise LedgerConflict(conflicts)
     return report
@@ -278,6 +286,7 @@ def _document(row: sa.Row[Any]) -> Document:
         total=from_minor(row.total_minor, row.currency),
         issued_on=row.issued_on,
         cancels=row.cancels,
+        replaces=row.replaces,
         content=row.content,
     )
 
@@ -304,6 +313,7 @@ def _insert(
     invoice: Invoice,
     issued_on: dt.date,
     cancels: str | None = None,
+    replaces: str | None = None,
 ) -> str:
     number = _next_number(connection, kind)
     connection.execute(
@@ -318,6 +328,7 @@ def _insert(
             content=invoice.model_dump_json(exclude_none=True),
             issued_on=issued_on,
             cancels=cancels,
+            replaces=replaces,
         )
     )
     return number
@@ -352,7 +363,8 @@ def _negated(invoice: Invoice) -> Invoice:
     return invoice.model_copy(
         update={
             "lines": tuple(
-                line.model_copy(update={"amount": -line.amount}) for line in invoice.lines
+                line.model_copy(update={"amount": -line.amount, "unit_price": -line.unit_price})
+                for line in invoice.lines
             ),
             "subtotal": -invoice.subtotal,
             "discount": -invoice.discount,

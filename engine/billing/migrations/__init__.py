@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 SCRIPTS = Path(__file__).parent
 FIRST = "0001"
@@ -28,6 +29,15 @@ def upgrade(engine: sa.Engine) -> None:
         if current is None and sa.inspect(connection).has_table("documents"):
             command.stamp(config, FIRST)
         command.upgrade(config, "head")
+
+
+def head() -> str:
+    """The newest revision: the schema a ledger has once opened."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPTS))
+    newest = ScriptDirectory.from_config(config).get_current_head()
+    assert newest is not None
+    return newest
 
 
 def revision(engine: sa.Engine) -> str | None:

@@ -224,6 +224,7 @@ class _Portal:
     async def invoices_page(self, request: Request) -> Response:
         viewer: User = request.state.user
         issued = [d for d in documents(self.ledger) if viewer.may_see(d.account_id)]
+        cancelled_by = {d.cancels: d.number for d in issued if d.cancels}
         accounts = sorted({d.account_id for d in issued})
         chosen_account = request.query_params.get("account", "")
         chosen_month = request.query_params.get("month", "")
@@ -244,6 +245,7 @@ class _Portal:
             accounts=accounts,
             chosen_account=chosen_account,
             chosen_month=chosen_month,
+            cancelled_by=cancelled_by,
         )
 
     async def invoice_pdf(self, request: Request) -> Response:
@@ -252,7 +254,7 @@ class _Portal:
         # Another account's document is answered as one that does not exist.
         if issued is None or not viewer.may_see(issued.account_id):
             return self.page(request, "not_found.html.j2", 404)
-        pdf = self.rendering.pdf(issued.invoice, _info(issued))
+        pdf = self.rendering.pdf(issued.invoice, document_info(issued))
         return Response(
             pdf,
             media_type="application/pdf",
@@ -260,8 +262,16 @@ class _Portal:
         )
 
 
-def _info(issued: Document) -> DocumentInfo:
-    return DocumentInfo(_TITLES[issued.kind], issued.number, issued.issued_on, issued.period)
+def document_info(issued: Document) -> DocumentInfo:
+    """What an issued document says of itself: kind, number, dates, what it cancels or replaces."""
+    return DocumentInfo(
+        _TITLES[issued.kind],
+        issued.number,
+        issued.issued_on,
+        issued.period,
+        cancels=issued.cancels,
+        replaces=issued.replaces,
+    )
 
 
 def _safe_next(target: str | None) -> str:
