@@ -298,3 +298,22 @@ def test_bill_refuses_months_that_make_no_sense_unless_told_otherwise(tmp_path):
     assert issued(ledger) == []
     assert run("2026-10", "--allow-early-issue-date", issue_date="2026-10-15").exit_code == 0
     assert run("2026-08", "--allow-no-calls", issue_date="2026-09-01").exit_code == 0
+
+
+def test_correct_cancels_the_invoice_of_an_account_that_left_the_input(ledger_url, tmp_path):
+    assert bill(ledger_url).exit_code == 0
+    without = []
+    for name in ("accounts", "numbers"):
+        rows = (EXAMPLES / f"{name}.csv").read_text().splitlines()
+        (tmp_path / f"{name}.csv").write_text("\n".join(r for r in rows if "ACC-005" not in r))
+        without += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    # Its calls are now to unknown numbers: rejected, and accepted here.
+    without.append("--accept-rejections")
+    warned = bill(ledger_url, *without)
+    assert warned.exit_code == 0
+    assert "ACC-005 no longer in the input" in warned.stderr and "--correct" in warned.stderr
+    corrected = bill(ledger_url, *without, "--correct")
+    assert corrected.exit_code == 0
+    assert "cancelled with a credit note, no longer in the input: ACC-005" in corrected.stdout
+    credits = [row for row in issued(ledger_url) if row[1] == "credit_note"]
+    assert [(number, account) for number, _, account, _, _ in credits] == [("CN-000001", "ACC-005")]

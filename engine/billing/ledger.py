@@ -133,6 +133,9 @@ class IssueReport:
     issued: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     credited: list[str] = field(default_factory=list)
+    # Accounts with an active invoice for the month that the run no longer has:
+    # cancelled by a credit note with --correct, else kept (and said so).
+    departed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,15 @@ def issue_run(
             report.issued.append(number)
         if conflicts:
             raise LedgerConflict(conflicts)
+        billed = {invoice.account_id for invoice in run.invoices}
+        for active in _active_invoices(connection, run.period):
+            if active.account_id in billed:
+                continue
+            report.departed.append(active.account_id)
+            if correct:
+                credit = _negated(active.invoice)
+                _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
+                report.credited.append(active.number)
     return report
 
 
@@ -348,6 +360,21 @@ def _active_invoice(connection: sa.Connection, period: str, account_id: str) -> 
         .order_by(DOCUMENTS.c.id.desc())
     ).first()
     return _document(row) if row is not None else None
+
+
+def _active_invoices(connection: sa.Connection, period: str) -> list[Document]:
+    """Every account's invoice for the period that no credit note cancels, by number."""
+    cancelled = sa.select(DOCUMENTS.c.cancels).where(DOCUMENTS.c.cancels.is_not(None))
+    rows = connection.execute(
+        sa.select(DOCUMENTS)
+        .where(
+            DOCUMENTS.c.kind == "invoice",
+            DOCUMENTS.c.period == period,
+            DOCUMENTS.c.number.not_in(cancelled),
+        )
+        .order_by(DOCUMENTS.c.id)
+    )
+    return [_document(row) for row in rows]
 
 
 def _charges(invoice: Invoice) -> str:

@@ -141,4 +141,14 @@ def bill(
         + f", {counted(len(report.credited), 'credit note')}"
         + f", {len(report.unchanged)} already issued and unchanged"
     )
+    if report.departed:
+        accounts = ", ".join(report.departed)
+        if correct:
+            click.echo(f"cancelled with a credit note, no longer in the input: {accounts}")
+        else:
+            click.echo(
+                f"tariff bill: {accounts} no longer in the input, but issued for {run.period}: "
+                "their invoices stand (--correct cancels them with credit notes)",
+                err=True,
+            )
     raise SystemExit(OK)
