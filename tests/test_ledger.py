@@ -317,3 +317,19 @@ def test_correct_cancels_the_invoice_of_an_account_that_left_the_input(ledger_ur
     assert "cancelled with a credit note, no longer in the input: ACC-005" in corrected.stdout
     credits = [row for row in issued(ledger_url) if row[1] == "credit_note"]
     assert [(number, account) for number, _, account, _, _ in credits] == [("CN-000001", "ACC-005")]
+
+
+def test_two_first_runs_at_once_issue_the_month_once_and_say_so_clearly(ledger_url):
+    command = [sys.executable, "-m", "tariff.engine.cli", "bill", *MONTH, "--db", ledger_url]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outcomes = [(run.wait(timeout=120), run.stderr.read() if run.stderr else "") for run in runs]
+    for status, stderr in outcomes:
+        assert status in (0, 2), stderr
+        assert "Traceback" not in stderr and "internal error" not in stderr
+        if status == 2:
+            assert "another run is issuing into this ledger" in stderr
+    numbers = [number for number, *_ in issued(ledger_url)]
+    assert numbers == [f"INV-{n:06d}" for n in range(1, 8)]

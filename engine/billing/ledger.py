@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tariff.dsl.diagnostics import counted
-from tariff.engine.billing.migrations import upgrade
+from tariff.engine.billing.migrations import MigrationClash, head, revision, upgrade
 from tariff.engine.invoice.models import Invoice, InvoiceRun
 from tariff.engine.money import from_minor, to_minor
 
@@ -89,6 +89,16 @@ _PREFIX = {"invoice": "INV", "credit_note": "CN"}
 # A test hook: sleep this many seconds halfway through writing a run, so that
 # a test can kill the process mid-transaction and check that nothing was issued.
 PAUSE_VARIABLE = "TARIFF_TEST_PAUSE_MIDWAY"
+
+
+class LedgerBusy(Exception):
+    """Another run holds the ledger: this one issued nothing and may simply be run again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "another run is issuing into this ledger; nothing was issued by this one: try again "
+            "when it has finished"
+        )
 
 
 class LedgerRefusal(Exception):
@@ -216,12 +226,24 @@ def open_ledger(target: str, *, create: bool = True) -> sa.Engine:
         if not exists:
             raise LedgerLocationError("has no ledger yet; `tariff bill` creates one")
     engine = sa.create_engine(url)
-    upgrade(engine)
-    with engine.begin() as connection:
-        existing = set(connection.execute(sa.select(SEQUENCES.c.name)).scalars())
-        for name in _PREFIX.keys() - existing:
-            connection.execute(sa.insert(SEQUENCES).values(name=name, last=0))
+    try:
+        upgrade(engine)
+        with engine.begin() as connection:
+            existing = set(connection.execute(sa.select(SEQUENCES.c.name)).scalars())
+            for name in _PREFIX.keys() - existing:
+                connection.execute(sa.insert(SEQUENCES).values(name=name, last=0))
+    except (sa.exc.DBAPIError, MigrationClash):
+        # Two first runs at once: the other one made the ledger a moment ago.
+        # Its schema and counters are the ones wanted; anything else is busy.
+        if revision(engine) != head() or not _counters_ready(engine):
+            raise LedgerBusy() from None
     return engine
+
+
+def _counters_ready(engine: sa.Engine) -> bool:
+    with engine.connect() as connection:
+        names = set(connection.execute(sa.select(SEQUENCES.c.name)).scalars())
+    return names >= _PREFIX.keys()
 
 
 def issue_run(
@@ -232,6 +254,16 @@ def issue_run(
     LedgerRefusal, before anything is written, for a total the ledger cannot keep.
     """
     _refuse_untold_totals(run)
+    try:
+        return _issue(engine, run, issued_on, correct=correct)
+    except sa.exc.OperationalError as problem:
+        # SQLite answers a second writer "database is locked" once its wait runs out.
+        if "locked" in str(problem).lower():
+            raise LedgerBusy() from None
+        raise
+
+
+def _issue(engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: bool) -> IssueReport:
     report = IssueReport()
     pause = float(os.environ.get(PAUSE_VARIABLE, "0") or 0)
     with engine.begin() as connection:

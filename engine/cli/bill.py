@@ -77,6 +77,7 @@ def bill(
     from tariff.engine.api import rate_month
     from tariff.engine.billing.issuing import issue_refusals
     from tariff.engine.billing.ledger import (
+        LedgerBusy,
         LedgerConflict,
         LedgerLocationError,
         LedgerRefusal,
@@ -129,7 +130,7 @@ def bill(
         report = issue_run(open_ledger(database), run, issued_on, correct=correct)
     except LedgerConflict as conflict:
         fail([f"tariff bill: {conflict}"], NOT_ISSUED)
-    except LedgerRefusal as refusal:
+    except (LedgerRefusal, LedgerBusy) as refusal:
         fail([f"tariff bill: {refusal}"])
     except SQLAlchemyError as problem:
         reason = str(problem).splitlines()[0]

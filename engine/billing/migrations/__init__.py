@@ -14,6 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError as MigrationClash
+
+__all__ = ["FIRST", "SCRIPTS", "MigrationClash", "head", "revision", "upgrade"]
 
 SCRIPTS = Path(__file__).parent
 FIRST = "0001"
