@@ -196,3 +196,33 @@ def test_hsts_is_sent_when_cookies_are_secure_and_only_then(database):
     )
     assert secure.get("/login").headers["strict-transport-security"].startswith("max-age=")
     assert "strict-transport-security" not in plain.get("/login").headers
+
+
+def test_failures_from_one_address_never_lock_the_right_password_out_from_another(database):
+    now = [1000.0]
+    throttle = LoginThrottle(max_failures=3, clock=lambda: now[0])
+    app = create_app(database, secret_key="k", throttle=throttle)
+    attacker = TestClient(app, base_url="https://testserver", client=("203.0.113.9", 5000))
+    owner = TestClient(app, base_url="https://testserver", client=("198.51.100.7", 5000))
+    for _ in range(3):
+        assert log_in(attacker, "ada", "guess").status_code == 401
+    assert log_in(attacker, "ada", ADMIN_PASSWORD).status_code == 429  # that address waits
+    # From elsewhere the name is only slowed: after the delay, the right password works.
+    assert log_in(owner, "ada", ADMIN_PASSWORD).status_code == 429
+    now[0] += 2
+    assert log_in(owner, "ada", ADMIN_PASSWORD).status_code == 303
+    assert log_in(attacker, "ada", ADMIN_PASSWORD).status_code == 429  # still refused there
+
+
+def test_serve_trusts_forwarded_addresses_only_from_the_proxies_it_is_given(database, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["serve", "--db", database]).exit_code == 0
+    given = ["serve", "--db", database, "--forwarded-allow-ips", "10.0.0.5"]
+    assert runner.invoke(cli, given).exit_code == 0
+    plain, proxied = calls
+    assert plain["proxy_headers"] is False and plain["server_header"] is False
+    assert proxied["proxy_headers"] is True and proxied["forwarded_allow_ips"] == "10.0.0.5"

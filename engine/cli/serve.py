@@ -26,8 +26,19 @@ SECRET_VARIABLE = "TARIFF_SECRET_KEY"
     is_flag=True,
     help="Send the session cookie over plain HTTP too (for a trusted network only).",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    metavar="ADDRESSES",
+    help="Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the "
+    "client; from any other peer the header is ignored. Default: none.",
+)
 def serve(
-    database: str, host: str, port: int, templates: Path | None, insecure_cookies: bool
+    database: str,
+    host: str,
+    port: int,
+    templates: Path | None,
+    insecure_cookies: bool,
+    forwarded_allow_ips: str | None,
 ) -> None:
     """Run the Billing portal: Admin → Billing → Invoices, for Administrators.
 
@@ -53,6 +64,14 @@ def serve(
     shown = redacted(database)
     click.echo(f"Billing portal on http://{host}:{port}/ (ledger: {shown})", err=True)
     # No Server header: the portal does not advertise what it runs on.
+    # The client's address (which logins are throttled by) comes from a proxy's
+    # X-Forwarded-For only when that proxy is named; otherwise from the peer.
     uvicorn.run(
-        app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips or "",
     )
