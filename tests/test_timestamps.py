@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tariff.engine.usage.calls import calls_from
@@ -63,6 +63,8 @@ def careful(text: str) -> dt.datetime | None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(times, min_size=1, max_size=90))
+@example(["2026-10-01T00:00:60Z"])
+@example(["2026-10-01T00:00:60+01:00", "2026-10-01 00:00:60.5+01:00"])
 def test_the_fast_readers_agree_with_the_careful_reader(started):
     seen = read(started)
     for row, text in enumerate(started, start=1):
