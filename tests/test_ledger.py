@@ -163,6 +163,31 @@ def test_a_run_killed_midway_issues_nothing(ledger_url):
     assert len(issued(ledger_url)) == 7
 
 
+def test_a_run_that_starts_while_another_is_writing_waits_and_issues_nothing_twice(ledger_url):
+    # The ledger exists first, so that this is about issuing, not creating the schema.
+    open_ledger(ledger_url)
+    command = [sys.executable, "-m", "tariff.engine.cli", "bill", *MONTH, "--db", ledger_url]
+    first = subprocess.Popen(
+        command,
+        env={**os.environ, PAUSE_VARIABLE: "3"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _paused(first):
+        time.sleep(0.2)
+    # The first run holds the counters, halfway through its month: the second
+    # must wait for it, then find every invoice issued. Without the lock it
+    # would read the ledger as empty and issue the month a second time.
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.wait(timeout=120) == 0, first.stderr.read() if first.stderr else ""
+    assert second.returncode == 0, second.stderr
+    assert "issued 0 invoices, 0 credit notes, 7 already issued and unchanged" in second.stdout
+    numbers = [number for number, *_ in issued(ledger_url)]
+    assert numbers == [f"INV-{n:06d}" for n in range(1, 8)]
+
+
 def _paused(process) -> bool:
     """Whether the process has been asleep in the pause for a moment (its CPU time stopped)."""
     try:
