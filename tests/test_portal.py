@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from pypdf import PdfReader
 from starlette.testclient import TestClient
@@ -212,6 +213,20 @@ def test_failures_from_one_address_never_lock_the_right_password_out_from_anothe
     now[0] += 2
     assert log_in(owner, "ada", ADMIN_PASSWORD).status_code == 303
     assert log_in(attacker, "ada", ADMIN_PASSWORD).status_code == 429  # still refused there
+
+
+def test_failed_logins_are_kept_in_the_ledger_so_a_restart_or_another_worker_agrees(database):
+    first_worker = TestClient(create_app(database, secret_key="k"), base_url="https://testserver")
+    for _ in range(5):
+        assert log_in(first_worker, "ada", "guess").status_code == 401
+    # A second process on the same ledger (another worker, or the portal restarted).
+    second_worker = TestClient(create_app(database, secret_key="k"), base_url="https://testserver")
+    refused = log_in(second_worker, "ada", ADMIN_PASSWORD)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    with sa.create_engine(f"sqlite:///{database}").connect() as connection:
+        kept = connection.execute(sa.text("select key_hash from login_failures")).scalars().all()
+    # Five failures, each against the address, the pair and the name; never the name itself.
+    assert len(kept) == 15 and not any("ada" in key for key in kept)
 
 
 def test_serve_trusts_forwarded_addresses_only_from_the_proxies_it_is_given(database, monkeypatch):

@@ -107,7 +107,7 @@ def test_a_ledger_of_the_previous_schema_opens_and_its_users_become_staff(tmp_pa
     with sa.create_engine(f"sqlite:///{copy}").connect() as connection:
         assert not sa.inspect(connection).has_table("alembic_version")
     ledger = open_ledger(str(copy))
-    assert revision(ledger) == head() == "0004"
+    assert revision(ledger) == head() == "0005"
     user = authenticate(ledger, "old-admin", "an old long password")
     assert user is not None and user.role == STAFF and user.account_id is None
     assert len(documents(ledger)) == 7

@@ -83,6 +83,16 @@ SESSIONS = sa.Table(
     sa.Column("user_id", sa.Integer, nullable=False, index=True),
     sa.Column("expires_at", sa.DateTime, nullable=False),
 )
+# A failed portal login, counted against an address, a name or the pair: the
+# key is kept as its SHA-256, so that a password typed as a name is not stored.
+LOGIN_FAILURES = sa.Table(
+    "login_failures",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, index=True),
+    # Seconds since the epoch: the one clock that several processes share.
+    sa.Column("failed_at", sa.Float(precision=53), nullable=False, index=True),
+)
 # The tables above are the schema at the newest migration (engine/billing/migrations/).
 
 _PREFIX = {"invoice": "INV", "credit_note": "CN"}

@@ -36,6 +36,7 @@ from starlette.templating import Jinja2Templates
 
 from tariff.engine.billing.documents import DocumentInfo, InvoiceDocuments, money, month_name
 from tariff.engine.billing.ledger import Document, document, documents, open_ledger
+from tariff.engine.billing.login_failures import LedgerFailures
 from tariff.engine.billing.portal.security import (
     SECURITY_HEADERS,
     STRICT_TRANSPORT,
@@ -61,11 +62,12 @@ def create_app(
     throttle: LoginThrottle | None = None,
 ) -> Starlette:
     """The portal over the ledger at ``database`` (a SQLite path or a postgresql:// URL)."""
-    portal = _Portal(
-        open_ledger(database, create=False),
-        InvoiceDocuments(templates),
-        throttle or LoginThrottle(),
-    )
+    ledger = open_ledger(database, create=False)
+    if throttle is None:
+        # Failures in the ledger: a restart or another worker throttles alike.
+        throttle = LoginThrottle()
+        throttle.store = LedgerFailures(ledger, throttle.window_seconds)
+    portal = _Portal(ledger, InvoiceDocuments(templates), throttle)
     return Starlette(
         routes=[
             Route("/", portal.home),
@@ -163,7 +165,7 @@ class _Portal:
         wait = self.throttle.retry_after(address, name)
         if wait:
             minutes = (wait + 59) // 60
-            return self.page(
+            refused = self.page(
                 request,
                 "login.html.j2",
                 429,
@@ -171,6 +173,8 @@ class _Portal:
                 error=f"Too many failed attempts. Try again in {minutes} minute"
                 f"{'s' if minutes != 1 else ''}.",
             )
+            refused.headers["Retry-After"] = str(wait)
+            return refused
         user = authenticate(self.ledger, name, password)
         if user is None:
             self.throttle.failed(address, name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 # Strict by default; inline styles only, because the templates carry their CSS.
 SECURITY_HEADERS = {
@@ -45,6 +45,42 @@ def csrf_valid(session: MutableMapping[str, object], submitted: object) -> bool:
     )
 
 
+class FailureStore(Protocol):
+    """Where a throttle keeps its failed logins: in memory, or in the ledger."""
+
+    def since(self, key: str, start: float) -> list[float]:
+        """When ``key`` failed after ``start``, earliest first."""
+
+    def add(self, keys: tuple[str, ...], at: float) -> None:
+        """Record one failure against each key."""
+
+    def forget(self, keys: tuple[str, ...]) -> None:
+        """Drop every failure of these keys."""
+
+
+@dataclass
+class MemoryFailures:
+    """Failed logins in this process only (tests, and one-process use)."""
+
+    _failures: dict[str, list[float]] = field(default_factory=dict)
+
+    def since(self, key: str, start: float) -> list[float]:
+        """When ``key`` failed after ``start``, earliest first."""
+        kept = [moment for moment in self._failures.get(key, []) if moment > start]
+        self._failures[key] = kept
+        return list(kept)
+
+    def add(self, keys: tuple[str, ...], at: float) -> None:
+        """Record one failure against each key."""
+        for key in keys:
+            self._failures.setdefault(key, []).append(at)
+
+    def forget(self, keys: tuple[str, ...]) -> None:
+        """Drop every failure of these keys."""
+        for key in keys:
+            self._failures.pop(key, None)
+
+
 @dataclass
 class LoginThrottle:
     """Slows failed logins without letting anyone lock a name out from elsewhere.
@@ -55,23 +91,27 @@ class LoginThrottle:
     waits a delay that doubles with each failure (at most ``max_delay_seconds``)
     after the last one, so that the right password from another address still
     works after at most that delay.
+
+    The portal keeps the failures in the ledger (``store``) and reads the wall
+    clock, so that a restart or another worker process throttles alike.
     """
 
     max_failures: int = 5
     window_seconds: float = 15 * 60
     max_delay_seconds: float = 30
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    store: FailureStore = field(default_factory=MemoryFailures)
 
     def retry_after(self, address: str, name: str) -> int:
         """Seconds until a login may be tried again from this address for this name (0: now)."""
         now = self.clock()
+        start = now - self.window_seconds
         waits = []
-        for key in (f"address:{address}", f"pair:{address}:{name.lower()}"):
-            failures = self._recent(key, now)
+        for key in (_address(address), _pair(address, name)):
+            failures = self.store.since(key, start)
             if len(failures) >= self.max_failures:
                 waits.append(int(failures[0] + self.window_seconds - now) + 1)
-        named = self._recent(f"name:{name.lower()}", now)
+        named = self.store.since(_name(name), start)
         if len(named) >= self.max_failures:
             delay = min(2.0 ** (len(named) - self.max_failures), self.max_delay_seconds)
             if named[-1] + delay > now:
@@ -80,21 +120,20 @@ class LoginThrottle:
 
     def failed(self, address: str, name: str) -> None:
         """Record a failed login."""
-        now = self.clock()
-        for key in self._keys(address, name):
-            self._recent(key, now).append(now)
+        self.store.add((_address(address), _pair(address, name), _name(name)), self.clock())
 
     def succeeded(self, address: str, name: str) -> None:
         """Forget the failures of a name that has now logged in."""
-        self._failures.pop(f"name:{name.lower()}", None)
-        self._failures.pop(f"pair:{address}:{name.lower()}", None)
+        self.store.forget((_name(name), _pair(address, name)))
 
-    @staticmethod
-    def _keys(address: str, name: str) -> tuple[str, str, str]:
-        return (f"address:{address}", f"pair:{address}:{name.lower()}", f"name:{name.lower()}")
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self.window_seconds:
-            failures.popleft()
-        return failures
+def _address(address: str) -> str:
+    return f"address:{address}"
+
+
+def _pair(address: str, name: str) -> str:
+    return f"pair:{address}:{name.lower()}"
+
+
+def _name(name: str) -> str:
+    return f"name:{name.lower()}"
