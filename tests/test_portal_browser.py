@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 from system import require_chromium
 from test_portal import ADMIN_PASSWORD, USER_PASSWORD, database  # noqa: F401 (a fixture)
+from test_portal_accounts import two_customers  # noqa: F401 (a fixture)
 from usage_rows import ROOT
 
+from tariff.engine.billing.ledger import documents, open_ledger
 from tariff.engine.billing.portal import create_app
 
 pytestmark = pytest.mark.browser
@@ -33,14 +36,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture
-def portal(database):  # noqa: F811
+@contextmanager
+def served(path):
+    """The portal over the ledger at ``path``, on a free local port, for one test."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(database, secret_key="browser test"),
+            create_app(path, secret_key="browser test"),
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -53,6 +57,18 @@ def portal(database):  # noqa: F811
     yield f"http://localhost:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def portal(database):  # noqa: F811
+    with served(database) as base:
+        yield base
+
+
+@pytest.fixture
+def customers_portal(two_customers):  # noqa: F811
+    with served(two_customers) as base:
+        yield base
 
 
 @pytest.fixture
@@ -106,3 +122,55 @@ def test_a_user_who_is_not_an_administrator_is_refused(portal, browser):
     response = page.goto(portal + "/admin/billing/invoices")
     assert response.status == 403
     assert page.locator("text=INV-000001").count() == 0
+
+
+def shown_numbers(page):
+    return set(page.locator("tbody td:first-child").all_inner_texts())
+
+
+def test_two_customers_administrators_see_only_their_own_and_staff_see_both(
+    two_customers,  # noqa: F811 (the ledger behind the portal)
+    customers_portal,
+    browser,
+):
+    ledger_path = two_customers
+    by_account: dict[str, set[str]] = {}
+    for issued in documents(open_ledger(ledger_path)):
+        by_account.setdefault(issued.account_id, set()).add(issued.number)
+    for name, account, other in (
+        ("dental-admin", "ACC-001", "ACC-002"),
+        ("harbour-admin", "ACC-002", "ACC-001"),
+    ):
+        context = browser.new_context()
+        page = context.new_page()
+        log_in(page, customers_portal, name, ADMIN_PASSWORD)
+        page.get_by_role("link", name="Billing").click()
+        page.get_by_role("link", name="Invoices").click()
+        expect(page).to_have_url(customers_portal + "/admin/billing/invoices")
+        assert shown_numbers(page) == by_account[account]
+        # A customer sees no filter over other accounts.
+        assert page.locator("form.filters").count() == 0
+        if name == "dental-admin" and os.environ.get("UPDATE_SCREENSHOTS"):
+            shot = ROOT / "docs" / "portal-customer-invoices.png"
+            page.screenshot(path=str(shot), full_page=True)
+        theirs = sorted(by_account[other])[0]
+        response = page.goto(f"{customers_portal}/admin/billing/invoices/{theirs}.pdf")
+        assert response is not None and response.status == 404
+        expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+        context.close()
+
+    page = browser.new_page()
+    log_in(page, customers_portal, "staff", ADMIN_PASSWORD)
+    page.goto(customers_portal + "/admin/billing/invoices")
+    assert shown_numbers(page) == set().union(*by_account.values())
+    page.get_by_label("Account").select_option("ACC-002")
+    page.get_by_label("Month").fill("2026-10")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"account=ACC-002&month=2026-10"))
+    october = {
+        d.number
+        for d in documents(open_ledger(ledger_path))
+        if d.account_id == "ACC-002" and d.period == "2026-10"
+    }
+    assert october and shown_numbers(page) == october
+    page.close()
