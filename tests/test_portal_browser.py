@@ -22,6 +22,7 @@ from usage_rows import ROOT
 
 from tariff.engine.billing.ledger import documents, open_ledger
 from tariff.engine.billing.portal import create_app
+from tariff.engine.billing.users import set_password
 
 pytestmark = pytest.mark.browser
 # Without these, Chromium reaches for Google's services, which this network refuses.
@@ -174,3 +175,50 @@ def test_two_customers_administrators_see_only_their_own_and_staff_see_both(
     }
     assert october and shown_numbers(page) == october
     page.close()
+
+
+def test_each_accounts_other_users_are_refused_and_see_no_admin_link(customers_portal, browser):
+    for name in ("dental-user", "harbour-user"):
+        page = browser.new_page()
+        log_in(page, customers_portal, name, USER_PASSWORD)
+        expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+        assert page.get_by_role("link", name="Admin").count() == 0
+        response = page.goto(customers_portal + "/admin/billing/invoices/INV-000001.pdf")
+        assert response is not None and response.status == 403
+        page.close()
+
+
+def test_a_saved_cookie_opens_nothing_after_logout_or_a_new_password(
+    two_customers,  # noqa: F811 (the ledger behind the portal)
+    customers_portal,
+    browser,
+):
+    invoices = customers_portal + "/admin/billing/invoices"
+
+    def saved_cookies():
+        context = browser.new_context()
+        page = context.new_page()
+        log_in(page, customers_portal, "dental-admin", ADMIN_PASSWORD)
+        expect(page.get_by_role("heading", name="Admin")).to_be_visible()
+        return context, page, context.cookies()
+
+    def replayed(cookies):
+        context = browser.new_context()
+        context.add_cookies(cookies)
+        page = context.new_page()
+        page.goto(invoices)
+        landed = page.url
+        context.close()
+        return landed
+
+    context, page, cookies = saved_cookies()
+    assert replayed(cookies) == invoices  # the copy works while the session lasts
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert "/login" in replayed(cookies)
+    context.close()
+
+    context, page, cookies = saved_cookies()
+    set_password(open_ledger(two_customers), "dental-admin", "a brand new passphrase")
+    assert "/login" in replayed(cookies)
+    context.close()
