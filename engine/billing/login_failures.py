@@ -2,7 +2,7 @@
 
 Each failure is a row: the SHA-256 of what it counts against (an address, a
 name, or the pair) and when, in seconds since the epoch. A restart forgets
-nothing and several workers count the same failures; rows older than the
+nothing and several workers count the same failures; rows past the
 throttle's window are deleted as new ones arrive.
 """
 
@@ -22,10 +22,9 @@ def _hash(key: str) -> str:
 class LedgerFailures:
     """The throttle's failures, kept in the ledger's ``login_failures`` table."""
 
-    def __init__(self, engine: sa.Engine, window_seconds: float) -> None:
-        """Failures in the ledger behind ``engine``; older than the window they are deleted."""
+    def __init__(self, engine: sa.Engine) -> None:
+        """Failures in the ledger behind ``engine``."""
         self.engine = engine
-        self.window_seconds = window_seconds
 
     def since(self, key: str, start: float) -> list[float]:
         """When ``key`` failed after ``start``, earliest first."""
@@ -38,12 +37,11 @@ class LedgerFailures:
             ).scalars()
             return [float(moment) for moment in moments]
 
-    def add(self, keys: tuple[str, ...], at: float) -> None:
-        """Record one failure against each key, and drop those past the window."""
+    def add(self, keys: tuple[str, ...], at: float, *, forget_before: float) -> None:
+        """Record one failure against each key, and delete every failure up to ``forget_before``."""
         table = LOGIN_FAILURES
-        expired = table.c.failed_at <= at - self.window_seconds
         with self.engine.begin() as connection:
-            connection.execute(sa.delete(table).where(expired))
+            connection.execute(sa.delete(table).where(table.c.failed_at <= forget_before))
             connection.execute(
                 sa.insert(table), [{"key_hash": _hash(key), "failed_at": at} for key in keys]
             )

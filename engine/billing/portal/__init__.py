@@ -65,8 +65,7 @@ def create_app(
     ledger = open_ledger(database, create=False)
     if throttle is None:
         # Failures in the ledger: a restart or another worker throttles alike.
-        throttle = LoginThrottle()
-        throttle.store = LedgerFailures(ledger, throttle.window_seconds)
+        throttle = LoginThrottle(store=LedgerFailures(ledger))
     portal = _Portal(ledger, InvoiceDocuments(templates), throttle)
     return Starlette(
         routes=[

@@ -51,8 +51,8 @@ class FailureStore(Protocol):
     def since(self, key: str, start: float) -> list[float]:
         """When ``key`` failed after ``start``, earliest first."""
 
-    def add(self, keys: tuple[str, ...], at: float) -> None:
-        """Record one failure against each key."""
+    def add(self, keys: tuple[str, ...], at: float, *, forget_before: float) -> None:
+        """Record one failure against each key; failures up to ``forget_before`` may go."""
 
     def forget(self, keys: tuple[str, ...]) -> None:
         """Drop every failure of these keys."""
@@ -70,8 +70,8 @@ class MemoryFailures:
         self._failures[key] = kept
         return list(kept)
 
-    def add(self, keys: tuple[str, ...], at: float) -> None:
-        """Record one failure against each key."""
+    def add(self, keys: tuple[str, ...], at: float, *, forget_before: float) -> None:
+        """Record one failure against each key (``since`` drops the old ones)."""
         for key in keys:
             self._failures.setdefault(key, []).append(at)
 
@@ -120,7 +120,9 @@ class LoginThrottle:
 
     def failed(self, address: str, name: str) -> None:
         """Record a failed login."""
-        self.store.add((_address(address), _pair(address, name), _name(name)), self.clock())
+        now = self.clock()
+        keys = (_address(address), _pair(address, name), _name(name))
+        self.store.add(keys, now, forget_before=now - self.window_seconds)
 
     def succeeded(self, address: str, name: str) -> None:
         """Forget the failures of a name that has now logged in."""
