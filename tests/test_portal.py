@@ -29,11 +29,17 @@ def bill(database, month, issue_date):
     assert result.exit_code == 0, result.output
 
 
-@pytest.fixture
-def database(tmp_path):
+def two_months_billed(tmp_path):
+    """A ledger with September's and October's invoices of the example accounts."""
     path = str(tmp_path / "ledger.sqlite")
     bill(path, "2026-09", "2026-10-01")
     bill(path, "2026-10", "2026-11-01")
+    return path
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = two_months_billed(tmp_path)
     ledger = open_ledger(path)
     add_user(ledger, "ada", ADMIN_PASSWORD, role=STAFF)
     add_user(ledger, "bob", USER_PASSWORD, role=USER, account_id="ACC-001")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 from test_ledger import bill as bill_month
 from test_ledger import dearer_catalogue
-from test_portal import ADMIN_PASSWORD, USER_PASSWORD, bill, log_in
+from test_portal import ADMIN_PASSWORD, USER_PASSWORD, log_in, two_months_billed
 from usage_rows import ROOT
 
 from tariff.engine.billing.ledger import documents, open_ledger
@@ -31,9 +31,7 @@ PREVIOUS_SCHEMA = ROOT / "tests" / "fixtures" / "ledger-0.1.sqlite"
 
 @pytest.fixture
 def two_customers(tmp_path):
-    path = str(tmp_path / "ledger.sqlite")
-    bill(path, "2026-09", "2026-10-01")
-    bill(path, "2026-10", "2026-11-01")
+    path = two_months_billed(tmp_path)
     ledger = open_ledger(path)
     add_user(ledger, "dental-admin", ADMIN_PASSWORD, role=ADMINISTRATOR, account_id="ACC-001")
     add_user(ledger, "dental-user", USER_PASSWORD, role=USER, account_id="ACC-001")

@@ -134,9 +134,9 @@ def test_two_customers_administrators_see_only_their_own_and_staff_see_both(
     customers_portal,
     browser,
 ):
-    ledger_path = two_customers
+    everything = documents(open_ledger(two_customers))
     by_account: dict[str, set[str]] = {}
-    for issued in documents(open_ledger(ledger_path)):
+    for issued in everything:
         by_account.setdefault(issued.account_id, set()).add(issued.number)
     for name, account, other in (
         ("dental-admin", "ACC-001", "ACC-002"),
@@ -168,11 +168,7 @@ def test_two_customers_administrators_see_only_their_own_and_staff_see_both(
     page.get_by_label("Month").fill("2026-10")
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"account=ACC-002&month=2026-10"))
-    october = {
-        d.number
-        for d in documents(open_ledger(ledger_path))
-        if d.account_id == "ACC-002" and d.period == "2026-10"
-    }
+    october = {d.number for d in everything if d.account_id == "ACC-002" and d.period == "2026-10"}
     assert october and shown_numbers(page) == october
     page.close()
 
