@@ -109,7 +109,7 @@ def _usage(
         try:
             call_table = calls_from(calls_read.result())
         except TableError as problem:
-            raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+            raise _whole_file(problem) from None
     return Usage(account_rows, number_table, call_table)
 
 
@@ -119,14 +119,19 @@ def _frame_table(
     try:
         return table_from_frame(frame, name, columns, required)
     except TableError as problem:
-        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+        raise _whole_file(problem) from None
 
 
 def _table(path: Path, columns: Sequence[str], required: Sequence[str]) -> Table:
     try:
         return read_table(path, columns, required)
     except TableError as problem:
-        raise UsageError([UsageProblem(problem.file, None, None, problem.message)]) from None
+        raise _whole_file(problem) from None
+
+
+def _whole_file(problem: TableError) -> UsageError:
+    """A file that cannot be used at all, as a usage problem with no row or field."""
+    return UsageError([UsageProblem(problem.file, None, None, problem.message)])
 
 
 def _account_id(record: Mapping[str, object]) -> object:
