@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from tariff.engine.usage import ACCOUNT_COLUMNS, NUMBER_COLUMNS
+from tariff.engine.usage import BILLING_COLUMNS, NUMBER_COLUMNS
 
 PACKAGES = [
     ("standard", "2019-01"),
@@ -74,7 +74,7 @@ def generate(calls: int, accounts: int, numbers: int, seed: int) -> dict[str, pl
                 "Europe/London" if r < 0.9 else "America/New_York" for r in rng.random(accounts)
             ],
         },
-        schema={name: pl.String for name in ACCOUNT_COLUMNS},
+        schema={name: pl.String for name in BILLING_COLUMNS},
     )
     holder = rng.integers(0, accounts, numbers)
     kinds = rng.choice(["fixed", "offline", "dynamic"], numbers, p=[0.5, 0.2, 0.3])

@@ -278,7 +278,7 @@ class BandRate:
     span: Span
 
 
-BandStatement = Prefixes | BandRate
+BandStatement = DisplayName | Prefixes | BandRate
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +406,81 @@ class OrderForm:
     span: Span
 
 
-Definition = Package | Sheet | OrderForm
+# ------------------------------------------------- the issuer and taxes
+@dataclass(frozen=True, slots=True)
+class IssuerDetail:
+    """``address "1 Street", "London"``: address, company/vat number, contact or bank (``kind``)."""
+
+    kind: str
+    values: tuple[Text, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentTerms:
+    """``payment terms 30 days``: how long after its issue date an invoice is due."""
+
+    days: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultCountry:
+    """``default country "GB" for GBP, "US" for USD``: (country, currency) pairs."""
+
+    countries: tuple[tuple[Text, Name], ...]
+    span: Span
+
+
+IssuerStatement = DisplayName | IssuerDetail | PaymentTerms | DefaultCountry
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """``issuer { ... }``: who issues the invoices, shown on every document."""
+
+    statements: tuple[IssuerStatement, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TaxCountries:
+    """``countries "GB", "IM"``: the countries whose accounts the tax applies to."""
+
+    countries: tuple[Text, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """``rate 20% from 2011-01-04``: the rate from that day on (from the start without a date)."""
+
+    percent: Number
+    start: DateText | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TaxNote:
+    """``note "Outside the scope of UK VAT"``: what invoices the tax does not apply to say."""
+
+    note: Text
+    span: Span
+
+
+TaxStatement = DisplayName | TaxCountries | TaxRate | TaxNote
+
+
+@dataclass(frozen=True, slots=True)
+class Tax:
+    """``tax uk_vat { ... }``: a tax on the net of the invoices of accounts in some countries."""
+
+    name: Name
+    statements: tuple[TaxStatement, ...]
+    span: Span
+
+
+Definition = Package | Sheet | OrderForm | Issuer | Tax
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,6 +203,43 @@ class AstBuilder(Transformer[Token, Any]):
     def discount_to(self, meta: Meta, children: list[Token]) -> _MonthBound:
         return _MonthBound(self._date(children[0]), is_start=False)
 
+    # ------------------------------------------------- the issuer and taxes
+
+    def issuer(self, meta: Meta, children: list[Any]) -> ast.Issuer:
+        return ast.Issuer(tuple(children), self._span(meta))
+
+    def issuer_detail(self, meta: Meta, children: list[Any]) -> ast.IssuerDetail:
+        kind, *values = children
+        return ast.IssuerDetail(kind, tuple(self._text(v) for v in values), self._span(meta))
+
+    def detail_kind(self, meta: Meta, children: list[Token]) -> str:
+        return " ".join(str(child) for child in children)
+
+    def payment_terms(self, meta: Meta, children: list[Token]) -> ast.PaymentTerms:
+        return ast.PaymentTerms(self._number(children[0]), self._span(meta))
+
+    def default_country(
+        self, meta: Meta, children: list[tuple[ast.Text, ast.Name]]
+    ) -> ast.DefaultCountry:
+        return ast.DefaultCountry(tuple(children), self._span(meta))
+
+    def country_for(self, meta: Meta, children: list[Token]) -> tuple[ast.Text, ast.Name]:
+        country, currency = children
+        return self._text(country), self._name(currency)
+
+    def tax(self, meta: Meta, children: list[Any]) -> ast.Tax:
+        return ast.Tax(self._name(children[0]), tuple(children[1:]), self._span(meta))
+
+    def tax_countries(self, meta: Meta, children: list[Token]) -> ast.TaxCountries:
+        return ast.TaxCountries(tuple(self._text(child) for child in children), self._span(meta))
+
+    def tax_rate(self, meta: Meta, children: list[Token]) -> ast.TaxRate:
+        start = self._date(children[1]) if len(children) > 1 else None
+        return ast.TaxRate(self._number(children[0]), start, self._span(meta))
+
+    def tax_note(self, meta: Meta, children: list[Token]) -> ast.TaxNote:
+        return ast.TaxNote(self._text(children[0]), self._span(meta))
+
 
 class _NotDiscountable:
     """Marks a ``not discountable`` modifier while its statement is built."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tariff.dsl.ast import Comment, Span, TariffFile
@@ -31,6 +31,13 @@ class Catalogue:
 
     files: tuple[TariffFile, ...]
     sources: Mapping[str, str]
+    # Each file's name for provenance (by its name in messages): relative to
+    # the catalogue, so that invoices never record where it was installed.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name_of(self, shown: str) -> str:
+        """The catalogue-relative name of the file messages call ``shown``."""
+        return self.names.get(shown, shown)
 
 
 def display_path(path: Path) -> str:
@@ -56,6 +63,25 @@ def find_tariff_files(paths: Iterable[Path]) -> list[Path]:
         for candidate in candidates:
             found.setdefault(candidate.resolve(), candidate)
     return list(found.values())
+
+
+def catalogue_names(paths: Iterable[Path]) -> dict[Path, str]:
+    """The provenance name of every tariff file under ``paths`` (the first is the catalogue).
+
+    Files of the catalogue are named relative to it (``professional.tariff``);
+    files of the other paths relative to the folder that holds the path, so
+    that they keep the folder's name (``order-forms/bright-dental.tariff``).
+    """
+    names: dict[Path, str] = {}
+    for position, path in enumerate(paths):
+        root = path if position == 0 and path.is_dir() else path.parent
+        for candidate in find_tariff_files([path]):
+            try:
+                name = candidate.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                name = candidate.name
+            names.setdefault(candidate.resolve(), name)
+    return names
 
 
 def read_source(path: Path) -> str:
@@ -87,9 +113,13 @@ def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
     """Read and parse every tariff file under ``paths``; problems come back as diagnostics."""
     files: list[TariffFile] = []
     sources: dict[str, str] = {}
+    names: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
+    paths = list(paths)
+    provenance = catalogue_names(paths)
     for path in find_tariff_files(paths):
         shown = display_path(path)
+        names[shown] = provenance.get(path.resolve(), path.name)
         try:
             text = read_source(path)
         except (OSError, UnicodeDecodeError) as problem:
@@ -103,4 +133,4 @@ def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
         parsed, problems = parse_source_recovering(text, shown)
         diagnostics.extend(problems)
         files.append(parsed)
-    return Catalogue(tuple(files), sources), diagnostics
+    return Catalogue(tuple(files), sources, names), diagnostics

@@ -75,6 +75,17 @@ UNKNOWN_ACCOUNT = Code(
 TOO_LARGE = Code(
     "T122", "too-large", "An amount or a count is larger than the engine keeps exactly."
 )
+UNKNOWN_COUNTRY = Code(
+    "T123", "unknown-country", "A country is not an ISO 3166-1 alpha-2 code such as GB."
+)
+OVERLAPPING_TAXES = Code(
+    "T124",
+    "overlapping-taxes",
+    "Two tax rules tax one country, or two rates of a tax start on the same day.",
+)
+TAX_RATE_OUT_OF_RANGE = Code(
+    "T125", "tax-rate-out-of-range", "A tax rate is not a percentage from 0 to 100."
+)
 
 CODES: Mapping[str, Code] = {
     code.code: code
@@ -103,5 +114,8 @@ CODES: Mapping[str, Code] = {
         RATE_NEVER_APPLIES,
         UNKNOWN_ACCOUNT,
         TOO_LARGE,
+        UNKNOWN_COUNTRY,
+        OVERLAPPING_TAXES,
+        TAX_RATE_OUT_OF_RANGE,
     )
 }

@@ -174,6 +174,10 @@ def _print(node: object) -> str | _Block:
             return _Block("fair usage", statements)
         case ast.Band(name=name, statements=statements):
             return _Block(f"band {name.text}", statements)
+        case ast.Issuer(statements=statements):
+            return _Block("issuer", statements)
+        case ast.Tax(name=name, statements=statements):
+            return _Block(f"tax {name.text}", statements)
     return _statement(node)
 
 
@@ -233,6 +237,20 @@ def _statement(node: object) -> str:
             return text
         case ast.ContractEnd(month=month):
             return f"contract ends {month.text}"
+        case ast.IssuerDetail(kind=kind, values=values):
+            return f"{kind} " + ", ".join(_quoted(v.value) for v in values)
+        case ast.PaymentTerms(days=days):
+            return f"payment terms {_decimal(days.value)} days"
+        case ast.DefaultCountry(countries=countries):
+            pairs = (f"{_quoted(code.value)} for {currency.text}" for code, currency in countries)
+            return "default country " + ", ".join(pairs)
+        case ast.TaxCountries(countries=countries):
+            return "countries " + ", ".join(_quoted(c.value) for c in countries)
+        case ast.TaxRate(percent=percent, start=start):
+            since = f" from {start.text}" if start is not None else ""
+            return f"rate {_decimal(percent.value)}%{since}"
+        case ast.TaxNote(note=note):
+            return f"note {_quoted(note.value)}"
     raise TypeError(f"the formatter does not know {type(node).__name__}")
 
 

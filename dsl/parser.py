@@ -39,9 +39,10 @@ _TERMINAL_WORDS = {
 
 # Longer lists of expected words read as noise; past this many, none are listed.
 _MAX_LISTED = 8
-# A definition's first line: `package NAME {`, `sheet NAME {` or `order form "ID" {`.
+# A definition's first line: `package NAME {`, `sheet NAME {`, `tax NAME {` or `order form "ID" {`.
 _HEADER = re.compile(
-    r'^[ \t]*(?:(order[ \t]+form)[ \t]+"([^"\n]*)"|(package|sheet)[ \t]+([a-z_][A-Za-z0-9_\-]*))',
+    r'^[ \t]*(?:(order[ \t]+form)[ \t]+"([^"\n]*)"'
+    r"|(package|sheet|tax)[ \t]+([a-z_][A-Za-z0-9_\-]*))",
     re.MULTILINE,
 )
 

@@ -8,6 +8,7 @@ their words from it, and docs/language.md documents it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from enum import StrEnum
 
@@ -20,6 +21,7 @@ class Charge(StrEnum):
     MINUTES = "minutes"
     FAIR_USAGE = "fair_usage"
     DISCOUNT = "discount"
+    TAX = "tax"
 
 
 # Each charge in words, as tariffs, documents and messages name it.
@@ -29,6 +31,7 @@ CHARGE_WORDS: Mapping[Charge, str] = {
     Charge.MINUTES: "minutes",
     Charge.FAIR_USAGE: "fair usage",
     Charge.DISCOUNT: "discount",
+    Charge.TAX: "tax",
 }
 # The charges a discount may name, and the words (singular and plural) for each.
 DISCOUNTABLE_CHARGES = (Charge.LICENCE, Charge.CALL_FEE, Charge.MINUTES)
@@ -94,3 +97,19 @@ DEFAULT_FAIR_USAGE_NUMBER_KINDS = (NumberKind.FIXED, NumberKind.OFFLINE)
 DEFAULT_FAIR_USAGE_COUNTING_FROM_SECONDS = 1
 DEFAULT_PARTIAL_MONTHS_EXEMPT = False
 DEFAULT_ROUNDING = Rounding.HALF_UP
+
+
+@functools.cache
+def countries() -> frozenset[str]:
+    """The countries an account or a tax may name: ISO 3166-1 alpha-2 codes.
+
+    The set is libphonenumber's regions (the ``phonenumbers`` package, which the
+    engine uses for destinations too): each country and territory with its own
+    numbering, by its two-letter code. It is loaded when first asked for, so
+    that commands that name no country do not pay for it.
+    """
+    import phonenumbers
+
+    return frozenset(
+        region for region in phonenumbers.SUPPORTED_REGIONS if len(region) == 2 and region.isalpha()
+    )

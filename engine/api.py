@@ -9,14 +9,22 @@ Three calls rate a month::
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import polars as pl
 
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import Charge
-from tariff.engine.invoice.build import assignments_by_account, build_invoice, mark_inclusive
-from tariff.engine.invoice.models import Invoice, InvoiceRun, RunSummary
+from tariff.engine.invoice.build import (
+    Issue,
+    assignments_by_account,
+    build_invoice,
+    mark_inclusive,
+)
+from tariff.engine.invoice.itemised import itemised_calls
+from tariff.engine.invoice.models import Invoice, InvoiceRun, Issuer, RunSummary
 from tariff.engine.money import exact_sum, to_minor
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
@@ -30,14 +38,23 @@ __all__ = [
     "load_catalogue",
     "load_usage",
     "rate_month",
+    "rate_month_itemised",
     "rate_month_with_calls",
 ]
 
 
 def rate_month(
-    plan: RatingPlan, month: Month | str, usage: Usage, *, partition: bool = False
+    plan: RatingPlan,
+    month: Month | str,
+    usage: Usage,
+    *,
+    issued_on: dt.date | None = None,
+    partition: bool = False,
 ) -> InvoiceRun:
-    """Invoice every account of ``usage`` for ``month``.
+    """Invoice every account of ``usage`` for ``month``, issued on ``issued_on`` (default: today).
+
+    The issue date sets each invoice's ``issued_on`` and ``due_on`` (plus the
+    issuer's payment terms); nothing else depends on it.
 
     Raises UsageError when an account cannot be priced (unknown package,
     version or currency), or when an order form in force is for an account
@@ -47,12 +64,17 @@ def rate_month(
     partitioned run, whose order forms are matched once, by the driver:
     :func:`tariff.engine.plan.terms.unmatched_order_forms`).
     """
-    run, _ = _rate(plan, month, usage, keep_calls_of=None, partition=partition)
+    run, _ = _rate(plan, month, usage, keep_calls_of=None, issued_on=issued_on, partition=partition)
     return run
 
 
 def rate_month_with_calls(
-    plan: RatingPlan, month: Month | str, usage: Usage, account_id: str
+    plan: RatingPlan,
+    month: Month | str,
+    usage: Usage,
+    account_id: str,
+    *,
+    issued_on: dt.date | None = None,
 ) -> tuple[InvoiceRun, pl.DataFrame]:
     """The month's run, and one account's priced calls from the same rating.
 
@@ -60,8 +82,23 @@ def rate_month_with_calls(
     started_at, duration_s, band, amount (minor units), chargeable, counts
     (toward Fair Usage) and inclusive (covered by the allowance).
     """
-    run, kept = _rate(plan, month, usage, keep_calls_of=account_id)
+    run, kept = _rate(plan, month, usage, keep_calls_of=account_id, issued_on=issued_on)
     assert kept is not None, "the account's calls were asked for"
+    return run, kept
+
+
+def rate_month_itemised(
+    plan: RatingPlan, month: Month | str, usage: Usage, *, issued_on: dt.date | None = None
+) -> tuple[InvoiceRun, pl.DataFrame]:
+    """The month's run, and every invoice's itemised calls from the same rating.
+
+    The calls come one row each, by account and start, with ``account_id``,
+    ``band_name`` and the columns of :data:`tariff.engine.invoice.itemised.ITEMISED_COLUMNS`.
+    """
+    run, kept = _rate(
+        plan, month, usage, keep_calls_of=None, issued_on=issued_on, keep_all_calls=True
+    )
+    assert kept is not None, "every account's calls were asked for"
     return run, kept
 
 
@@ -70,12 +107,17 @@ def _rate(
     month: Month | str,
     usage: Usage,
     keep_calls_of: str | None,
+    issued_on: dt.date | None,
     partition: bool = False,
+    keep_all_calls: bool = False,
 ) -> tuple[InvoiceRun, pl.DataFrame | None]:
     period = month if isinstance(month, Month) else Month.parse(month)
+    issue = Issue(issued_on or dt.date.today(), plan.payment_terms_days, plan.source_names)
     unmatched = [] if partition else unmatched_order_forms(plan, usage.accounts, period)
     terms = resolve_terms(plan, usage.accounts, period, unmatched)
-    rated = rate_calls(usage.calls, usage.numbers, terms, period, keep_calls_of)
+    rated = rate_calls(
+        usage.calls, usage.numbers, terms, period, keep_calls_of, keep_all_calls=keep_all_calls
+    )
     assignments = assignments_by_account(usage.numbers)
     invoices = tuple(
         build_invoice(
@@ -83,6 +125,7 @@ def _rate(
             rated.usage.get(account_id, AccountUsage()),
             assignments.get(account_id, []),
             period,
+            issue,
         )
         for account_id in sorted(terms)
     )
@@ -99,9 +142,18 @@ def _rate(
     ):
         raise AssertionError(f"calls were lost between input and invoices: {summary}")
     _check_money(invoices, rated.usage)
-    run = InvoiceRun(period=str(period), invoices=invoices, rejected=rejected, summary=summary)
-    if rated.kept_calls is None or keep_calls_of is None:
+    run = InvoiceRun(
+        period=str(period),
+        issuer=Issuer.model_validate(dataclasses.asdict(plan.issuer)) if plan.issuer else None,
+        invoices=invoices,
+        rejected=rejected,
+        summary=summary,
+    )
+    if rated.kept_calls is None:
         return run, None
+    if keep_all_calls:
+        return run, itemised_calls(rated.kept_calls, terms)
+    assert keep_calls_of is not None
     return run, mark_inclusive(rated.kept_calls, terms[keep_calls_of].inclusive_calls)
 
 

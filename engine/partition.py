@@ -11,6 +11,7 @@ docs/scale.md shows the same recipe on Spark and Dask.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -90,10 +91,16 @@ def rate_group(
     numbers: Any,
     calls: Any,
     names: tuple[str, str, str] = ("accounts", "numbers", "calls"),
+    *,
+    issued_on: dt.date | None = None,
 ) -> InvoiceRun:
-    """Invoice one group's accounts: a pure function of the plan and the group's tables."""
+    """Invoice one group's accounts: a pure function of the plan, the group's tables and the date.
+
+    Give every group the same ``issued_on``: its default, today, could differ
+    between groups rated on either side of midnight.
+    """
     usage = usage_from_frames(_frame(accounts), _frame(numbers), _frame(calls), names)
-    return rate_month(plan, month, usage, partition=True)
+    return rate_month(plan, month, usage, issued_on=issued_on, partition=True)
 
 
 def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:
@@ -105,6 +112,7 @@ def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:
     }
     return InvoiceRun(
         period=runs[0].period,
+        issuer=runs[0].issuer,
         invoices=tuple(sorted((i for r in runs for i in r.invoices), key=lambda i: i.account_id)),
         rejected=tuple(sorted((x for r in runs for x in r.rejected), key=lambda x: x.row)),
         summary=RunSummary(**totals),

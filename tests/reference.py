@@ -112,6 +112,7 @@ def account_terms(plan: RatingPlan, row: dict[str, Any], first_day: dt.date) -> 
         else None,
         "discounts": discounts,
         "name": (form.title if form else None) or row.get("name"),
+        "country": (row.get("country") or "").upper() or plan.default_countries.get(currency),
     }
 
 
@@ -190,6 +191,7 @@ def reference_run(
     terms = {
         row["account_id"]: account_terms(plan, row, first_day) for _, row in read_rows(accounts)
     }
+    rows_by_id = {row["account_id"]: row for _, row in read_rows(accounts)}
     holders: dict[str, list[dict[str, Any]]] = {}
     for _, row in read_rows(numbers):
         holders.setdefault(row["number"], []).append(
@@ -316,15 +318,19 @@ def reference_run(
         for band in sorted(mine["bands"]):
             _, seconds, total = mine["bands"][band]
             if total:
+                title = account["sheet"].bands[band].title
                 lines.append(
                     {
                         "kind": "minutes",
                         "band": band,
-                        "description": f"Minute charges: {band}",
+                        "band_name": title,
+                        "description": f"Minute charges: {title}",
                         "quantity": seconds,
                         "unit_price": account["rates"][band],
                         "amount": total,
                         "discountable": package.minutes_discountable,
+                        "seconds": seconds,
+                        "calls": mine["bands"][band][0],
                     }
                 )
         clause = account["fair_usage"]
@@ -397,6 +403,36 @@ def reference_run(
                 )
         subtotal = sum((line["amount"] for line in lines), Decimal(0))
         discount = sum((line["amount"] for line in discount_lines), Decimal(0))
+        net = subtotal + discount
+        # Tax: the rule listing the account's country, at its rate on the month's last day.
+        country = account["country"]
+        rule = next((t for t in plan.taxes if country in t.countries), None)
+        percent = None
+        for rate in rule.rates if rule else ():
+            if rate.effective is None or rate.effective <= last_day:
+                percent = rate.percent
+        tax_lines = []
+        if rule is not None and percent is not None:
+            tax_lines.append(
+                {
+                    "kind": "tax",
+                    "description": f"{rule.title} {percent.normalize():f}%",
+                    "quantity": 1,
+                    "rate": f"{percent.normalize():f}",
+                    "unit_price": net,
+                    "amount": (net * percent / 100).quantize(PENNY, rounding=decimal.ROUND_HALF_UP),
+                    "discountable": False,
+                }
+            )
+        tax = sum((line["amount"] for line in tax_lines), Decimal(0))
+        customer = {"country": country} if country else {}
+        row = rows_by_id[account_id]
+        for field in ("tax_id", "email", "purchase_order"):
+            if row.get(field):
+                customer[field] = row[field]
+        if row.get("address"):
+            parts = (part.strip() for part in row["address"].replace("|", "\n").splitlines())
+            customer["address"] = [part for part in parts if part]
         invoice = {
             "account_id": account_id,
             "currency": account["currency"],
@@ -405,16 +441,26 @@ def reference_run(
             "version": package.version,
             "chargeable_calls": mine["chargeable"],
             "inclusive_calls": inclusive_used,
-            "lines": [_as_json(line) for line in lines + discount_lines],
+            "chargeable_from_seconds": package.chargeable_from_seconds,
+            "customer": customer,
+            "lines": [_as_json(line) for line in lines + discount_lines + tax_lines],
             "subtotal": f"{subtotal:.2f}",
             "discount": f"{discount:.2f}",
-            "total": f"{subtotal + discount:.2f}",
+            "net": f"{net:.2f}",
+            "tax": f"{tax:.2f}",
+            "total": f"{net + tax:.2f}",
+            "period_start": first_day.isoformat(),
+            "period_end": last_day.isoformat(),
         }
+        if percent is None and any(t.note for t in plan.taxes):
+            invoice["tax_notes"] = [t.note for t in plan.taxes if t.note]
         if account["name"]:
             invoice["account_name"] = account["name"]
         invoices.append(invoice)
+    issuer = {"issuer": _issuer(plan)} if plan.issuer is not None else {}
     return {
         "period": month,
+        **issuer,
         "invoices": invoices,
         "rejected": sorted(rejected, key=lambda r: r["row"]),
         "summary": {
@@ -424,6 +470,22 @@ def reference_run(
             "calls_rejected": len(rejected),
         },
     }
+
+
+def _issuer(plan: RatingPlan) -> dict[str, Any]:
+    """The catalogue's issuer as the JSON document shows it: its particulars as given."""
+    issuer = plan.issuer
+    assert issuer is not None
+    shown: dict[str, Any] = {"name": issuer.name, "address": list(issuer.address)}
+    for field in ("company_number", "vat_number"):
+        if getattr(issuer, field) is not None:
+            shown[field] = getattr(issuer, field)
+    shown.update(
+        contact=list(issuer.contact),
+        bank=list(issuer.bank),
+        payment_terms_days=issuer.payment_terms_days,
+    )
+    return shown
 
 
 def _as_json(line: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 def test_check_on_the_shipped_catalogue_is_clean():
     result = invoke("check", str(TARIFFS))
     assert result.exit_code == 0
-    assert result.stdout == "7 files checked: no problems found\n"
+    assert result.stdout == "8 files checked: no problems found\n"
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_check_reports_every_problem_with_position_and_snippet(broken_catalogue)
         line.endswith("growth.tariff:11:24: error T102: unknown sheet 'carier'") for line in lines
     )
     assert "      hint: did you mean 'carrier'?" in lines
-    assert lines[-1] == "7 files checked: 2 errors, 0 warnings"
+    assert lines[-1] == "8 files checked: 2 errors, 0 warnings"
 
 
 def test_check_json_is_a_versioned_document_with_positions(broken_catalogue):
@@ -76,7 +76,7 @@ def test_check_json_is_a_versioned_document_with_positions(broken_catalogue):
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["version"] == 1
-    assert document["summary"] == {"files": 7, "errors": 2, "warnings": 0}
+    assert document["summary"] == {"files": 8, "errors": 2, "warnings": 0}
     first = document["diagnostics"][0]
     assert (first["line"], first["column"], first["code"], first["severity"]) == (
         7,
@@ -120,7 +120,7 @@ def test_check_without_paths_uses_the_catalogue_in_use(tmp_path, broken_catalogu
     monkeypatch.chdir(empty)  # no ./tariffs: the bundled catalogue
     result = invoke("check")
     assert result.exit_code == 0
-    assert result.stdout == "7 files checked: no problems found\n"
+    assert result.stdout == "8 files checked: no problems found\n"
 
 
 # ------------------------------------------------------------------ invoice
@@ -131,15 +131,37 @@ def test_invoice_json_on_the_example_month():
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["period"] == "2026-10"
-    assert {i["account_id"]: i["total"] for i in document["invoices"]} == {
-        "ACC-001": "264.97",
-        "ACC-002": "89.02",
-        "ACC-003": "767.16",
-        "ACC-004": "69.55",
-        "ACC-005": "267.36",
-        "ACC-006": "518.49",
-        "ACC-007": "190.74",
+    # (net, tax, total): UK VAT at 20% on the net of the GB accounts; ACC-006
+    # is billed in GBP but in France, the USD accounts are in the US.
+    assert {i["account_id"]: (i["net"], i["tax"], i["total"]) for i in document["invoices"]} == {
+        "ACC-001": ("264.97", "52.99", "317.96"),
+        "ACC-002": ("89.02", "17.80", "106.82"),
+        "ACC-003": ("767.16", "0.00", "767.16"),
+        "ACC-004": ("69.55", "13.91", "83.46"),
+        "ACC-005": ("267.36", "0.00", "267.36"),
+        "ACC-006": ("518.49", "0.00", "518.49"),
+        "ACC-007": ("190.74", "38.15", "228.89"),
     }
+    first = document["invoices"][0]
+    assert (first["period_start"], first["period_end"]) == ("2026-10-01", "2026-10-31")
+    assert first["lines"][-1] == {
+        "kind": "tax",
+        "description": "VAT 20%",
+        "quantity": 1,
+        "rate": "20",
+        "unit_price": "264.97",
+        "amount": "52.99",
+        "discountable": False,
+        "source": {
+            "file": "billing.tariff",
+            "line": 16,
+            "column": 1,
+            "end_line": 21,
+            "end_column": 2,
+            "origin": "tax",
+        },
+    }
+    assert document["invoices"][2]["tax_notes"] == ["Outside the scope of UK VAT"]
     assert document["summary"] == {
         "calls_in": 1922,
         "calls_rated": 1921,
@@ -150,12 +172,24 @@ def test_invoice_json_on_the_example_month():
     assert "calls: 1,922 in, 1,921 rated, 1 in other months, 0 rejected" in result.stderr
 
 
+def test_invoice_json_dates_follow_the_issue_date_and_the_payment_terms():
+    result = invoke("invoice", *EXAMPLE_ARGS, "--format", "json", "--issue-date", "2026-11-02")
+    invoice = json.loads(result.stdout)["invoices"][0]
+    assert (invoice["issued_on"], invoice["due_on"]) == ("2026-11-02", "2026-12-02")
+
+
 def test_invoice_text_is_the_default():
     result = invoke("invoice", *EXAMPLE_ARGS, "--issue-date", "2026-11-01")
     assert result.exit_code == 0
     assert result.stdout.startswith(
-        "DRAFT INVOICE DRAFT-2026-10-ACC-001\nBright Dental Ltd (account ACC-001)\n"
-        "Issued 1 November 2026 · period October 2026 · Professional (2021-04) · GBP\n"
+        "DRAFT INVOICE DRAFT-2026-10-ACC-001\n"
+        "DRAFT: not yet issued, not a VAT invoice. Do not pay.\n"
+        "From Example Call Tracking Ltd, 1 Example Street, London, EC1A 1AA, United Kingdom"
+        " · VAT GB 123 4567 89\n"
+        "To Bright Dental Ltd (account ACC-001)\n"
+    )
+    assert "Prepared 1 November 2026 · due 1 December 2026 · service period 1–31 October 2026" in (
+        result.stdout
     )
     assert "  Discount 10% on licence, call fees" in result.stdout
 

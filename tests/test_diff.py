@@ -40,26 +40,29 @@ def test_diff_json_shows_totals_changes_and_moved_lines(new_catalogue):
     changed = {a["account_id"]: a for a in impact["accounts"] if a["change"] != "0.00"}
     assert sorted(changed) == ["ACC-001", "ACC-002"]
     bright = changed["ACC-001"]
+    # Totals include VAT: 20% of the nets 264.97 and 274.27.
     assert (bright["old_total"], bright["new_total"], bright["change"]) == (
-        "264.97",
-        "274.27",
-        "9.30",
+        "317.96",
+        "329.12",
+        "11.16",
     )
     assert [(m["description"], m["old_amount"], m["new_amount"]) for m in bright["lines"]] == [
         ("Professional edition licence", "249.00", "259.00"),
         ("Fair usage: +441632960102 (5 calls short)", "0.50", "0.60"),
         ("Fair usage: +441632960103 (10 calls short)", "1.00", "1.20"),
         ("Discount 10% on licence, call fees", "-26.79", "-27.79"),
+        ("VAT 20%", "52.99", "54.85"),
     ]
     # ACC-001 has its own uk_mobile rate, so only ACC-002's minutes move.
-    assert [(m["band"], m["change"]) for m in changed["ACC-002"]["lines"]] == [
-        ("uk_mobile", "0.42")
+    assert [(m.get("band"), m["change"]) for m in changed["ACC-002"]["lines"]] == [
+        ("uk_mobile", "0.42"),
+        (None, "0.09"),  # VAT: 17.80 -> 17.89
     ]
     by_package = {(g["package"], g["currency"]): g["change"] for g in impact["by_package"]}
-    assert by_package[("professional", "GBP")] == "9.30"
+    assert by_package[("professional", "GBP")] == "11.16"
     assert by_package[("enterprise", "USD")] == "0.00"
     assert {g["currency"]: g["change"] for g in impact["by_currency"]} == {
-        "GBP": "9.72",
+        "GBP": "11.67",
         "USD": "0.00",
     }
 
@@ -69,7 +72,7 @@ def test_diff_text(new_catalogue):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].endswith("on 2026-10: 2 of 7 invoices change")
-    assert any(line.startswith("ACC-001") and line.rstrip().endswith("+9.30") for line in lines)
+    assert any(line.startswith("ACC-001") and line.rstrip().endswith("+11.16") for line in lines)
     assert "By package and currency" in lines
 
 

@@ -16,13 +16,15 @@ from usage_rows import EXAMPLES, TARIFFS, account
 
 from tariff.engine import load_catalogue, load_usage, rate_month
 from tariff.engine.billing.documents import (
+    DocumentInfo,
     InvoiceDocuments,
     TemplateProblem,
     draft_info,
-    file_name,
     money,
 )
+from tariff.engine.billing.ledger import negated
 from tariff.engine.cli import cli
+from tariff.engine.invoice.models import Issuer
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ISSUED = dt.date(2026, 11, 1)
@@ -32,7 +34,7 @@ ISSUED = dt.date(2026, 11, 1)
 def example_run():
     plan = load_catalogue(TARIFFS, [EXAMPLES / "order-forms"])
     usage = load_usage(*(EXAMPLES / f"{n}.csv" for n in ("accounts", "numbers", "calls")))
-    return rate_month(plan, "2026-10", usage)
+    return rate_month(plan, "2026-10", usage, issued_on=ISSUED)
 
 
 def invoice_of(run, account_id):
@@ -46,32 +48,130 @@ def matches_snapshot(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_SNAPSHOTS=1 rewrites)"
 
 
-@pytest.mark.parametrize("account_id", ["ACC-001", "ACC-003", "ACC-004"])
+def issued_info(invoice, number="INV-000001", **links):
+    """What the ledger would say of the invoice, issued as ``number``."""
+    title = "Credit note" if "cancels" in links else "Invoice"
+    return DocumentInfo(title, number, ISSUED, "2026-10", issuer=ISSUER, **links)
+
+
+ISSUER = Issuer(
+    name="Example Call Tracking Ltd",
+    address=("1 Example Street", "London", "EC1A 1AA", "United Kingdom"),
+    company_number="01234567",
+    vat_number="GB 123 4567 89",
+    contact=("billing@example.com",),
+    bank=("Example Bank plc", "Sort code 00-00-00", "Account 12345678"),
+    payment_terms_days=30,
+)
+
+
+# Every kind of document: a draft; an issued invoice with every optional
+# customer field (ACC-001), with some (ACC-003, in the US: no VAT, a note) and
+# with none (ACC-004); a corrected invoice; a credit note.
+@pytest.mark.parametrize(
+    ("name", "account_id", "info"),
+    [
+        ("draft", "ACC-001", lambda i: draft_info(i, "2026-10", ISSUED, ISSUER)),
+        ("invoice", "ACC-001", issued_info),
+        ("invoice", "ACC-003", issued_info),
+        ("invoice", "ACC-004", issued_info),
+        ("corrected", "ACC-004", lambda i: issued_info(i, "INV-000009", replaces="INV-000004")),
+        ("credit-note", "ACC-004", lambda i: issued_info(i, "CN-000001", cancels="INV-000004")),
+        ("without-issuer", "ACC-004", lambda i: draft_info(i, "2026-10", ISSUED)),
+    ],
+)
 @pytest.mark.parametrize("output_format", ["text", "html"])
-def test_rendered_documents_match_their_snapshots(example_run, account_id, output_format):
+def test_rendered_documents_match_their_snapshots(
+    example_run, name, account_id, info, output_format
+):
     invoice = invoice_of(example_run, account_id)
-    info = draft_info(invoice, "2026-10", ISSUED)
-    rendered = InvoiceDocuments().render(invoice, info, output_format).decode("utf-8")
-    matches_snapshot(file_name(info, output_format), rendered)
+    if name == "credit-note":
+        invoice = negated(invoice, ISSUED)
+    rendered = InvoiceDocuments().render(invoice, info(invoice), output_format).decode("utf-8")
+    extension = "txt" if output_format == "text" else "html"
+    matches_snapshot(f"{name}-{account_id}.{extension}", rendered)
 
 
 def test_the_text_document_shows_every_part_of_the_invoice(example_run):
     invoice = invoice_of(example_run, "ACC-001")
-    text = InvoiceDocuments().text(invoice, draft_info(invoice, "2026-10", ISSUED))
+    text = InvoiceDocuments().text(invoice, issued_info(invoice))
     for expected in (
-        "DRAFT INVOICE DRAFT-2026-10-ACC-001",  # account and invoice number
-        "Issued 1 November 2026 · period October 2026",  # issue date and period
+        "INVOICE INV-000001",  # the number
+        # the issuer: legal name, address, VAT number, company number, bank
+        "From Example Call Tracking Ltd, 1 Example Street, London, EC1A 1AA, United Kingdom"
+        " · VAT GB 123 4567 89",
+        "Example Call Tracking Ltd · company no. 01234567",
+        "Bank: Example Bank plc · Sort code 00-00-00 · Account 12345678",
+        # the customer: name, account, billing address, country, tax id, PO reference
+        "To Bright Dental Ltd (account ACC-001)",
+        "  Bright Dental Ltd, 14 Harley Row, London, W1G 9QD",
+        "country GB · VAT/tax number GB 987 6543 21 · your reference PO-2026-118",
+        # issue date, due date (30 days on), the service period as dates
+        "Issued 1 November 2026 · due 1 December 2026 · service period 1–31 October 2026",
         "Professional edition licence",  # the licence
+        "Cost per call: calls of 1 second or more",  # the threshold of the terms
         "486 chargeable, 250 inclusive, 236 billed × £0.08",  # cost per call
-        "uk_mobile: 14,684 s at £0.030/min",  # minutes per band: seconds, rate
+        "UK mobiles: 14,684 s at £0.030/min",  # minutes per band, by its display name
         "+441632960103: 10 short × £0.10",  # fair usage: units x rate
-        "not discounted: Minute charges: uk_geographic",  # what the discount excluded
-        "Subtotal",
+        "not discounted: Minute charges: UK geographic",  # what the discount excluded
+        "Subtotal                                                    £291.76",
+        "Discount 10% on licence, call fees                          -£26.79",
+        "Net                                                         £264.97",
+        "VAT 20% on £264.97                                           £52.99",
+        "Total due                                                   £317.96",
+        "Please pay £317.96 by 1 December 2026, quoting INV-000001.",
     ):
-        assert expected in text
-    assert text.rstrip().endswith(
-        "Total                                                       £264.97"
+        assert expected in text, expected
+    assert "DRAFT" not in text
+
+
+def test_a_draft_says_so_and_asks_for_no_payment(example_run):
+    invoice = invoice_of(example_run, "ACC-001")
+    text = InvoiceDocuments().text(invoice, draft_info(invoice, "2026-10", ISSUED, ISSUER))
+    assert text.startswith(
+        "DRAFT INVOICE DRAFT-2026-10-ACC-001\n"
+        "DRAFT: not yet issued, not a VAT invoice. Do not pay.\n"
     )
+    assert "Prepared 1 November 2026" in text and "Issued" not in text
+    assert "Please pay" not in text
+    html = InvoiceDocuments().html(invoice, draft_info(invoice, "2026-10", ISSUED, ISSUER))
+    assert '<div class="watermark" aria-hidden="true">DRAFT</div>' in html
+
+
+def test_a_credit_note_says_which_invoice_it_cancels_and_that_nothing_is_due(example_run):
+    invoice = negated(invoice_of(example_run, "ACC-004"), ISSUED)
+    text = InvoiceDocuments().text(invoice, issued_info(invoice, "CN-000001", cancels="INV-4"))
+    assert text.startswith("CREDIT NOTE CN-000001 · cancels invoice INV-4\n")
+    assert "This credit note cancels invoice INV-4 in full; nothing is due on it." in text
+    assert f"  {'Total credited':<54} {'-£83.46':>12}" in text
+    assert " · due " not in text and "Bank:" not in text
+
+
+def test_an_account_outside_the_uk_gets_the_note_and_no_vat(example_run):
+    text = InvoiceDocuments().text(
+        invoice_of(example_run, "ACC-006"), issued_info(invoice_of(example_run, "ACC-006"))
+    )
+    assert f"  {'Outside the scope of UK VAT':<54} {'£0.00':>12}" in text
+    assert "VAT 20%" not in text
+    assert "country FR · VAT/tax number FR 12 345678901" in text
+
+
+def test_the_threshold_comes_from_the_terms(rate):
+    patient = """package patient {
+      generation current
+      version 2024-01 {
+        licence 10.00 GBP
+        call fee 0.10 GBP
+        chargeable from 5 seconds
+        minutes from sheet carrier
+      }
+    }"""
+    run = rate([account(package="patient")], order_forms=patient)
+    invoice = run.invoices[0]
+    text = InvoiceDocuments().text(invoice, issued_info(invoice))
+    assert "Cost per call: calls of 5 seconds or more" in text
+    html = InvoiceDocuments().html(invoice, issued_info(invoice))
+    assert "<td>Calls of 5 seconds or more</td>" in html
 
 
 def test_the_pdf_shows_the_invoice_and_its_total(example_run, pdf_engine):
@@ -106,7 +206,7 @@ def test_templates_can_be_overridden_by_name(example_run, tmp_path):
     invoice = invoice_of(example_run, "ACC-004")
     info = draft_info(invoice, "2026-10", ISSUED)
     documents = InvoiceDocuments(tmp_path)
-    assert documents.text(invoice, info) == "DRAFT-2026-10-ACC-004 owes £69.55\n"
+    assert documents.text(invoice, info) == "DRAFT-2026-10-ACC-004 owes £83.46\n"
     assert "<!doctype html>" in documents.html(invoice, info)  # the shipped HTML still serves
 
 

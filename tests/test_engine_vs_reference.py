@@ -53,6 +53,16 @@ package cheap {
   }
 }
 """
+# A second tax, whose rate changes on the month's last day: the day that decides.
+FRENCH_TAX = """
+tax fr_tva {
+  name "TVA"
+  countries "FR"
+  rate 20%
+  rate 5.5% from 2026-10-31
+  note "TVA non applicable"
+}
+"""
 ROUNDING_MODES = ("half-up", "half-even", "up", "down")
 
 
@@ -66,6 +76,7 @@ def _plans(root: Path) -> dict[str, RatingPlan]:
             (catalogue / source.name).write_text(text)
         (catalogue / "order-forms.tariff").write_text(ORDER_FORMS)
         (catalogue / "budget.tariff").write_text(SECOND_SHEET)
+        (catalogue / "french-vat.tariff").write_text(FRENCH_TAX)
         plans[mode] = load_catalogue(catalogue)
     return plans
 
@@ -117,6 +128,9 @@ def account_rows(draw):
                 else draw(st.sampled_from(["GBP", "USD"])),
                 "discount_percent": draw(st.sampled_from([None, "10", "12.5", "33.3"])),
                 "timezone": draw(st.sampled_from([None, *ZONES])),
+                "country": draw(st.sampled_from([None, "GB", "gb", "FR", "US", "DE"])),
+                "address": draw(st.sampled_from([None, "1 High St|Leeds", "Rue 2\nParis"])),
+                "tax_id": draw(st.sampled_from([None, "FR 12 345678901"])),
             }
         )
     return rows
@@ -217,6 +231,8 @@ def engine_document(plan, month, accounts, numbers, calls):
         for r in document["rejected"]
     ]
     for invoice in document["invoices"]:
+        # The run's issue date is today's, which the reference has no part in.
+        del invoice["issued_on"], invoice["due_on"]
         for line in invoice["lines"]:
             del line["source"]  # the reference does not track spans
     return document

@@ -181,7 +181,7 @@ def test_a_file_without_a_final_newline_and_with_comments_everywhere_parses():
 def test_every_shipped_tariff_parses():
     catalogue, problems = read_catalogue([TARIFFS])
     assert problems == []
-    assert len(catalogue.files) == 7
+    assert len(catalogue.files) == 8
 
 
 # ------------------------------------------------------------ syntax errors
@@ -219,7 +219,7 @@ def test_end_of_file_names_the_block_left_open():
         ),
         (
             "package p { }\n}\n",
-            "unexpected '}'; expected one of 'order', 'package', 'sheet'",
+            "unexpected '}'; expected one of 'issuer', 'order', 'package', 'sheet', 'tax'",
             "this '}' closes no block: remove it",
         ),
         (

@@ -59,13 +59,13 @@ def test_a_month_is_issued_once_with_sequential_numbers(ledger_url):
         "0 already issued and unchanged"
     )
     assert issued(ledger_url) == [
-        ("INV-000001", "invoice", "ACC-001", "264.97", None),
-        ("INV-000002", "invoice", "ACC-002", "89.02", None),
+        ("INV-000001", "invoice", "ACC-001", "317.96", None),
+        ("INV-000002", "invoice", "ACC-002", "106.82", None),
         ("INV-000003", "invoice", "ACC-003", "767.16", None),
-        ("INV-000004", "invoice", "ACC-004", "69.55", None),
+        ("INV-000004", "invoice", "ACC-004", "83.46", None),
         ("INV-000005", "invoice", "ACC-005", "267.36", None),
         ("INV-000006", "invoice", "ACC-006", "518.49", None),
-        ("INV-000007", "invoice", "ACC-007", "190.74", None),
+        ("INV-000007", "invoice", "ACC-007", "228.89", None),
     ]
 
     again = bill(ledger_url)
@@ -84,13 +84,13 @@ def test_a_change_is_refused_unless_corrected_with_a_credit_note(ledger_url, dea
     corrected = bill(ledger_url, "--catalog", str(dearer), "--correct")
     assert corrected.exit_code == 0
     assert issued(ledger_url)[7:] == [
-        ("CN-000001", "credit_note", "ACC-001", "-264.97", "INV-000001"),
-        ("INV-000008", "invoice", "ACC-001", "273.97", None),
-        ("CN-000002", "credit_note", "ACC-002", "-89.02", "INV-000002"),
-        ("INV-000009", "invoice", "ACC-002", "89.44", None),
+        ("CN-000001", "credit_note", "ACC-001", "-317.96", "INV-000001"),
+        ("INV-000008", "invoice", "ACC-001", "328.76", None),
+        ("CN-000002", "credit_note", "ACC-002", "-106.82", "INV-000002"),
+        ("INV-000009", "invoice", "ACC-002", "107.33", None),
     ]
     # The originals are still there, unchanged; a further run changes nothing.
-    assert issued(ledger_url)[0] == ("INV-000001", "invoice", "ACC-001", "264.97", None)
+    assert issued(ledger_url)[0] == ("INV-000001", "invoice", "ACC-001", "317.96", None)
     assert "issued 0 invoices" in bill(ledger_url, "--catalog", str(dearer)).stdout
 
 

@@ -61,7 +61,7 @@ def test_an_ended_contract_no_longer_sets_the_terms(rate):
     rows = [account()], [number()], calls(10)
     during = rate(*rows, month="2026-06", order_forms=ENDED)
     after = rate(*rows, month="2026-10", order_forms=ENDED)
-    assert [line.kind for line in during.invoices[0].lines][-1] == "discount"
+    assert "discount" in [line.kind for line in during.invoices[0].lines]
     assert "discount" not in [line.kind for line in after.invoices[0].lines]
 
 

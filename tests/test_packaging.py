@@ -52,7 +52,7 @@ def test_the_sdist_carries_what_its_tests_need(tmp_path: Path) -> None:
         "LICENSE",
         "tests/conftest.py",
         "tests/golden/T101-duplicate-definition.tariff",
-        "tests/snapshots/DRAFT-2026-10-ACC-001.html",
+        "tests/snapshots/invoice-ACC-001.html",
         "examples/calls.csv",
         "examples/order-forms/bright-dental.tariff",
         "bench/generate.py",

@@ -81,7 +81,7 @@ def test_an_administrator_finds_invoices_by_month_newest_first(client):
     months = re.findall(r"<h2>([^<]+)</h2>", page.text)
     assert months == ["October 2026", "September 2026"]
     october = page.text.split("<h2>September 2026</h2>")[0]
-    assert "INV-000008" in october and "£264.97" in october and "Bright Dental Ltd" in october
+    assert "INV-000008" in october and "£317.96" in october and "Bright Dental Ltd" in october
     assert 'href="/admin/billing/invoices/INV-000008.pdf"' in october
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from usage_rows import TARIFFS, account, calls, lines_of, number
 
@@ -19,9 +21,19 @@ def test_licence_appears_once_even_without_usage(rate):
             "unit_price": "59.00",
             "amount": "59.00",
             "discountable": True,
-        }
+        },
+        {
+            "kind": "tax",
+            "description": "VAT 20%",
+            "quantity": 1,
+            "rate": "20",
+            "unit_price": "59.00",
+            "amount": "11.80",
+            "discountable": False,
+        },
     ]
-    assert run.invoices[0].total == run.invoices[0].subtotal == 59
+    assert run.invoices[0].net == run.invoices[0].subtotal == 59
+    assert run.invoices[0].total == 59 + run.invoices[0].tax == Decimal("70.80")
 
 
 @pytest.mark.parametrize(
@@ -118,8 +130,11 @@ def test_minute_charge_rounds_each_call_half_up(rate):
     assert minutes == {
         "kind": "minutes",
         "band": "uk_geographic",
-        "description": "Minute charges: uk_geographic",
+        "band_name": "UK geographic",
+        "description": "Minute charges: UK geographic",
         "quantity": 36,
+        "seconds": 36,
+        "calls": 2,
         "unit_price": "0.015",
         "amount": "0.01",
         "discountable": True,
@@ -514,7 +529,7 @@ def test_discount_rounds_half_up_to_the_penny(rate):
 
     (discount,) = lines_of(run, kind="discount")
     assert (discount["amount"], discount["description"]) == ("-7.38", "Discount 12.5%")
-    assert str(run.invoices[0].total) == "51.62"
+    assert str(run.invoices[0].net) == "51.62"
 
 
 def test_non_discountable_charge_is_not_discounted(rate, tmp_path):

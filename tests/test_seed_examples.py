@@ -37,17 +37,19 @@ def test_ten_or_more_calls_owe_nothing_and_get_no_line(rate, currency, received)
 
 
 @pytest.mark.parametrize(
-    ("currency", "fair_usage", "discount", "subtotal", "total"),
+    ("currency", "fair_usage", "discount", "subtotal", "net", "tax", "total"),
     [
         # licence 249.00 + six 60 s uk_geographic calls at 0.015/min (0.015 -> 0.02 each)
-        # = 249.12 discountable; 20% = 49.824 -> 49.82. Fair usage 0.40 stays whole.
-        ("GBP", "0.40", "-49.82", "249.52", "199.70"),
+        # = 249.12 discountable; 20% = 49.824 -> 49.82. Fair usage 0.40 stays whole,
+        # and is taxed with the rest: VAT 20% of the net 199.70 = 39.94.
+        ("GBP", "0.40", "-49.82", "249.52", "199.70", "39.94", "239.64"),
         # licence 325.00 + six calls at 0.020/min (0.02 each) = 325.12; 20% = 65.02.
-        ("USD", "0.60", "-65.02", "325.72", "260.70"),
+        # An account billed in USD is in the US: no UK VAT.
+        ("USD", "0.60", "-65.02", "325.72", "260.70", "0.00", "260.70"),
     ],
 )
 def test_a_discount_leaves_fair_usage_unchanged(
-    rate, currency, fair_usage, discount, subtotal, total
+    rate, currency, fair_usage, discount, subtotal, net, tax, total
 ):
     run = rate([account(currency=currency, discount_percent=20)], [number()], calls(6))
 
@@ -57,11 +59,13 @@ def test_a_discount_leaves_fair_usage_unchanged(
     assert discount_line["amount"] == discount
     assert discount_line["description"] == "Discount 20%"
     invoice = run.model_dump(mode="json")["invoices"][0]
-    assert (invoice["subtotal"], invoice["discount"], invoice["total"]) == (
-        subtotal,
-        discount,
-        total,
-    )
+    assert (
+        invoice["subtotal"],
+        invoice["discount"],
+        invoice["net"],
+        invoice["tax"],
+        invoice["total"],
+    ) == (subtotal, discount, net, tax, total)
 
 
 def test_seed_example_json_document_to_the_penny(rate):
@@ -90,4 +94,7 @@ def test_seed_example_json_document_to_the_penny(rate):
         ("ACC-USD", "+15550000001"): "1.50",
         ("ACC-USD", "+15550000002"): "1.50",
     }
-    assert [i["total"] for i in document["invoices"]] == ["251.00", "328.00"]
+    assert [i["net"] for i in document["invoices"]] == ["251.00", "328.00"]
+    # UK VAT on the GBP account (in GB by default), none on the USD one (in the US).
+    assert [i["tax"] for i in document["invoices"]] == ["50.20", "0.00"]
+    assert [i["total"] for i in document["invoices"]] == ["301.20", "328.00"]

@@ -21,7 +21,7 @@ def test_the_shipped_cases_pass_and_cover_every_pricing_rule():
     assert result.exit_code == 0, result.stdout
     assert "  ✓ Example 1, GBP: a fixed number with no calls owes 10 x 10p = £1" in result.stdout
     assert "34 passed, 0 failed" in result.stdout
-    assert "coverage: 32 of 32 pricing rules exercised (100%)" in result.stdout
+    assert "coverage: 33 of 33 pricing rules exercised (100%)" in result.stdout
 
 
 FAILING = """
@@ -46,7 +46,9 @@ accounts = [{ account_id = "ACC-1", package = "essentials", currency = "GBP" }]
 
 [[case.invoices]]
 account_id = "ACC-1"
-total = "59.00"
+net = "59.00"
+tax = "11.80"
+total = "70.80"
 """
 
 
@@ -85,7 +87,7 @@ def test_junit_xml_report(workspace, tmp_path):
 def test_coverage_names_the_rules_no_case_exercised(workspace):
     result = invoke("--catalog", str(workspace), str(workspace), "--coverage")
     lines = result.stdout.splitlines()
-    assert "coverage: 3 of 32 pricing rules exercised (9%)" in lines
+    assert "coverage: 4 of 33 pricing rules exercised (12%)" in lines
     assert any(
         line.startswith("  not exercised: ")
         and "growth.tariff:" in line

@@ -39,6 +39,11 @@ ACCOUNT_HEADER = (
     "currency",
     "discount_percent",
     "timezone",
+    "country",
+    "tax_id",
+    "address",
+    "email",
+    "purchase_order",
 )
 NUMBER_HEADER = ("number", "account_id", "kind", "assigned_from", "released_on")
 CALL_HEADER = ("call_id", "number", "started_at", "duration_s", "destination", "band")

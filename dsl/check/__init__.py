@@ -39,6 +39,7 @@ from tariff.dsl.check.order_forms import (
 from tariff.dsl.check.prices import missing_edition_prices, negative_amounts, too_precise_amounts
 from tariff.dsl.check.rule import Finding, Rule
 from tariff.dsl.check.sheets import bands_missing_rates, unreachable_prefixes
+from tariff.dsl.check.taxes import overlapping_taxes, tax_rates_out_of_range, unknown_countries
 from tariff.dsl.check.values import (
     empty_values,
     invalid_counts,
@@ -76,6 +77,10 @@ RULES: tuple[Rule, ...] = (
     Rule(codes.OVERLAPPING_DISCOUNTS, overlapping_discounts),
     Rule(codes.PERCENT_OUT_OF_RANGE, percents_out_of_range),
     Rule(codes.REVERSED_RANGE, reversed_ranges),
+    # taxes and the issuer
+    Rule(codes.UNKNOWN_COUNTRY, unknown_countries),
+    Rule(codes.OVERLAPPING_TAXES, overlapping_taxes),
+    Rule(codes.TAX_RATE_OUT_OF_RANGE, tax_rates_out_of_range),
 )
 
 __all__ = ["RULES", "Finding", "Rule", "check_catalogue"]

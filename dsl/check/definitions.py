@@ -23,7 +23,7 @@ from tariff.dsl.diagnostics import did_you_mean
 # The statements that may appear once, by where they are (T104).
 _ONCE_IN_SHEET = ((ast.DisplayName, "name"),)
 _ONCE_IN_SHEET_VERSION = ((ast.Rounding, "rounding"),)
-_ONCE_IN_BAND = ((ast.Prefixes, "prefixes"), (ast.BandRate, "rate"))
+_ONCE_IN_BAND = ((ast.DisplayName, "name"), (ast.Prefixes, "prefixes"), (ast.BandRate, "rate"))
 _ONCE_IN_PACKAGE = ((ast.DisplayName, "name"), (ast.Generation, "generation"))
 _ONCE_IN_PACKAGE_VERSION = (
     (ast.Licence, "licence"),
@@ -50,25 +50,50 @@ _ONCE_IN_ORDER_FORM = (
     (ast.InclusiveCalls, "inclusive calls"),
     (ast.ContractEnd, "contract ends"),
 )
-_NOUNS = {ast.Package: "package", ast.Sheet: "sheet", ast.OrderForm: "order form"}
+_ONCE_IN_ISSUER = (
+    (ast.DisplayName, "name"),
+    (ast.PaymentTerms, "payment terms"),
+    (ast.DefaultCountry, "default country"),
+)
+_ONCE_IN_TAX = ((ast.DisplayName, "name"), (ast.TaxCountries, "countries"), (ast.TaxNote, "note"))
+_NOUNS = {
+    ast.Package: "package",
+    ast.Sheet: "sheet",
+    ast.OrderForm: "order form",
+    ast.Tax: "tax",
+    ast.Issuer: "issuer",
+}
+
+
+def _key(definition: ast.Definition) -> tuple[str, ast.Span]:
+    """What names a definition, and where: one issuer is the catalogue's."""
+    if isinstance(definition, ast.OrderForm):
+        return definition.account.value, definition.account.span
+    if isinstance(definition, ast.Issuer):
+        return "", definition.span
+    return definition.name.text, definition.name.span
 
 
 def duplicate_definitions(definitions: Definitions) -> Iterator[Finding]:
     """T101: a package, sheet, order form, version, dial rule or band defined twice."""
     seen: dict[tuple[type, str], ast.Definition] = {}
     for definition in definitions.definitions():
-        if isinstance(definition, ast.OrderForm):
-            key, span = definition.account.value, definition.account.span
-        else:
-            key, span = definition.name.text, definition.name.span
+        key, span = _key(definition)
         earlier = seen.setdefault((type(definition), key), definition)
-        if earlier is not definition:
+        if earlier is definition:
+            continue
+        if isinstance(definition, ast.Issuer):
             yield Finding(
                 span,
-                f"{_NOUNS[type(definition)]} '{key}' is defined twice; the first is at "
-                f"{earlier.span}",
-                "remove one, or give this one another name",
+                f"the catalogue has a second issuer; the first is at {earlier.span}",
+                "keep one issuer block: every invoice has one seller",
             )
+            continue
+        yield Finding(
+            span,
+            f"{_NOUNS[type(definition)]} '{key}' is defined twice; the first is at {earlier.span}",
+            "remove one, or give this one another name",
+        )
     for versions, owner in definitions.versioned():
         yield from _repeated_versions(versions, owner)
     for version, where in definitions.sheet_versions():
@@ -212,6 +237,16 @@ def missing_statements(definitions: Definitions) -> Iterator[Finding]:
             clause.span,
             "unit rate 0.10 GBP, 0.15 USD per missing call",
         )
+    if definitions.issuer is not None:
+        name = first(definitions.issuer.statements, ast.DisplayName)
+        span = definitions.issuer.span
+        yield from missing(name, "name", "the issuer", span, 'name "Example Call Tracking Ltd"')
+    for tax in definitions.taxes.values():
+        where = f"tax {tax.name.text}"
+        countries = first(tax.statements, ast.TaxCountries)
+        yield from missing(countries, "countries", where, tax.name.span, 'countries "GB"')
+        tax_rate = first(tax.statements, ast.TaxRate)
+        yield from missing(tax_rate, "rate", where, tax.name.span, "rate 20%")
 
 
 def repeated_statements(definitions: Definitions) -> Iterator[Finding]:
@@ -228,6 +263,15 @@ def repeated_statements(definitions: Definitions) -> Iterator[Finding]:
         yield from _repeats(version.statements, _ONCE_IN_PACKAGE_VERSION, where)
     for _, clause, where in definitions.fair_usage_clauses():
         yield from _repeats(clause.statements, _ONCE_IN_FAIR_USAGE, where)
+    if definitions.issuer is not None:
+        issuer = definitions.issuer.statements
+        yield from _repeats(issuer, _ONCE_IN_ISSUER, "the issuer")
+        details = every(issuer, ast.IssuerDetail)
+        for kind in dict.fromkeys(detail.kind for detail in details):
+            same = [detail for detail in details if detail.kind == kind]
+            yield from _repeats(same, ((ast.IssuerDetail, kind),), "the issuer")
+    for tax in definitions.taxes.values():
+        yield from _repeats(tax.statements, _ONCE_IN_TAX, f"tax {tax.name.text}")
     for form, where in definitions.forms():
         yield from _repeats(form.statements, _ONCE_IN_ORDER_FORM, where)
         rates: dict[str, ast.CustomRate] = {}

@@ -8,7 +8,7 @@ once. The helpers here only find things; deciding what is wrong is the rules'.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tariff.dsl import ast
@@ -122,6 +122,9 @@ class Definitions:
     accounts: Collection[str] | None = None
     # Packages and sheets that a syntax error kept out: they exist, unchecked.
     unparsed: Collection[tuple[str, str]] = ()
+    # The first issuer block, and the first tax of each name.
+    issuer: ast.Issuer | None = None
+    taxes: Mapping[str, ast.Tax] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -131,16 +134,22 @@ class Definitions:
         packages: dict[str, ast.Package] = {}
         sheets: dict[str, ast.Sheet] = {}
         order_forms: dict[str, ast.OrderForm] = {}
+        taxes: dict[str, ast.Tax] = {}
+        issuer: ast.Issuer | None = None
         for file in files:
             for definition in file.definitions:
                 if isinstance(definition, ast.Package):
                     packages.setdefault(definition.name.text, definition)
                 elif isinstance(definition, ast.Sheet):
                     sheets.setdefault(definition.name.text, definition)
-                else:
+                elif isinstance(definition, ast.OrderForm):
                     order_forms.setdefault(definition.account.value, definition)
+                elif isinstance(definition, ast.Tax):
+                    taxes.setdefault(definition.name.text, definition)
+                else:
+                    issuer = issuer or definition
         unparsed = {entry for file in files for entry in file.unparsed}
-        return cls(files, packages, sheets, order_forms, accounts, unparsed)
+        return cls(files, packages, sheets, order_forms, accounts, unparsed, issuer, taxes)
 
     def definitions(self) -> Iterator[ast.Definition]:
         """Every definition, in file order, repeats included."""
@@ -210,7 +219,17 @@ class Definitions:
             inclusive = first(form.statements, ast.InclusiveCalls)
             if inclusive is not None:
                 counts.append((inclusive.count, "inclusive calls", 0))
+        if self.issuer is not None:
+            terms = first(self.issuer.statements, ast.PaymentTerms)
+            if terms is not None:
+                counts.append((terms.days, "the payment terms in days", 0))
         return counts
+
+    def tax_rates(self) -> Iterator[tuple[ast.Tax, ast.TaxRate]]:
+        """Every rate of every tax, with its tax."""
+        for tax in self.taxes.values():
+            for rate in every(tax.statements, ast.TaxRate):
+                yield tax, rate
 
     def price_lists(self) -> Iterator[PriceList]:
         """Every list of amounts that is checked: rates, licences, fees, fair usage rates."""

@@ -47,6 +47,10 @@ def unknown_words(definitions: Definitions) -> Iterator[Finding]:
                         + ", ".join(DISCOUNT_CHARGE_WORDS),
                         did_you_mean(charge_words(charge.text), DISCOUNT_CHARGE_WORDS),
                     )
+    if definitions.issuer is not None:
+        for default in every(definitions.issuer.statements, ast.DefaultCountry):
+            for _, code in default.countries:
+                yield from _word(code, tuple(MINOR_DIGITS), "currency")
     for prices in definitions.price_lists():
         for money in prices.prices:
             if money.currency not in MINOR_DIGITS:
@@ -105,6 +109,7 @@ def invalid_dates(definitions: Definitions) -> Iterator[Finding]:
         for discount in every(form.statements, ast.Discount):
             dates += [(b, "month") for b in (discount.start, discount.end) if b is not None]
         dates += [(end.month, "month") for end in every(form.statements, ast.ContractEnd)]
+    dates += [(rate.start, "date") for _, rate in definitions.tax_rates() if rate.start is not None]
     for date, what in dates:
         if date.value is None:
             yield Finding(date.span, f"{what} '{date.text}' is not a real date")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,11 +20,11 @@ import jinja2
 from tariff.dsl.currencies import SYMBOLS
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import Charge
-from tariff.engine.invoice.models import Invoice, InvoiceLine
+from tariff.engine.invoice.models import Invoice, InvoiceLine, Issuer
 from tariff.engine.money import minor_unit
 
 TEMPLATES = Path(__file__).parent / "templates"
-_EXTENSIONS = {"text": "txt", "html": "html", "pdf": "pdf"}
+_EXTENSIONS = {"text": "txt", "html": "html", "pdf": "pdf", "calls": "csv"}
 
 
 class TemplateProblem(Exception):
@@ -33,7 +33,7 @@ class TemplateProblem(Exception):
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """What a document says about itself: its title, number, issue date and period."""
+    """What a document says about itself: its title, number, dates, period and issuer."""
 
     title: str
     number: str
@@ -42,11 +42,22 @@ class DocumentInfo:
     # A credit note names the invoice it cancels; a corrected invoice the one it replaces.
     cancels: str | None = None
     replaces: str | None = None
+    issuer: Issuer | None = None
+    # A draft is not an invoice yet: it is marked DRAFT and has no number of the ledger's.
+    draft: bool = False
+
+    @property
+    def is_credit_note(self) -> bool:
+        """Whether the document cancels an invoice rather than asking for payment."""
+        return self.cancels is not None
 
 
-def draft_info(invoice: Invoice, period: str, issued_on: dt.date) -> DocumentInfo:
+def draft_info(
+    invoice: Invoice, period: str, issued_on: dt.date, issuer: Issuer | None = None
+) -> DocumentInfo:
     """An invoice that has not been issued into the ledger: a numbered draft."""
-    return DocumentInfo("Draft invoice", f"DRAFT-{period}-{invoice.account_id}", issued_on, period)
+    number = f"DRAFT-{period}-{invoice.account_id}"
+    return DocumentInfo("Draft invoice", number, issued_on, period, issuer=issuer, draft=True)
 
 
 def file_name(info: DocumentInfo, output_format: str) -> str:
@@ -87,6 +98,20 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def service_period(invoice: Invoice, period: str) -> str:
+    """The days an invoice bills, as people write them: 1–31 October 2026."""
+    month = Month.parse(period)
+    first = invoice.period_start or month.first_day
+    last = invoice.period_end or month.last_day
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    return f"{_long_date(first)} – {_long_date(last)}"
+
+
+def _seconds(value: int) -> str:
+    return f"{value:,} second{'' if value == 1 else 's'}"
+
+
 def _count(value: int) -> str:
     return f"{value:,}"
 
@@ -110,32 +135,75 @@ class InvoiceDocuments:
             lstrip_blocks=True,
         )
         self.environment.filters.update(
-            money=money, month_name=month_name, long_date=_long_date, count=_count
+            money=money,
+            month_name=month_name,
+            long_date=_long_date,
+            count=_count,
+            service_period=service_period,
+            seconds=_seconds,
         )
 
-    def render(self, invoice: Invoice, info: DocumentInfo, output_format: str) -> bytes:
-        """The document in ``output_format``: text, html or pdf."""
+    def render(
+        self,
+        invoice: Invoice,
+        info: DocumentInfo,
+        output_format: str,
+        calls: Sequence[Mapping[str, object]] | None = None,
+    ) -> bytes:
+        """The document in ``output_format``: text, html or pdf; ``calls`` itemises it."""
         if output_format == "pdf":
-            return self.pdf(invoice, info)
+            return self.pdf(invoice, info, calls)
         template = "invoice.txt.j2" if output_format == "text" else "invoice.html.j2"
-        return self._render(template, invoice, info).encode("utf-8")
+        return self._render(template, invoice, info, calls).encode("utf-8")
 
-    def text(self, invoice: Invoice, info: DocumentInfo) -> str:
+    def text(
+        self,
+        invoice: Invoice,
+        info: DocumentInfo,
+        calls: Sequence[Mapping[str, object]] | None = None,
+    ) -> str:
         """The plain-text document."""
-        return self._render("invoice.txt.j2", invoice, info)
+        return self._render("invoice.txt.j2", invoice, info, calls)
 
-    def html(self, invoice: Invoice, info: DocumentInfo) -> str:
-        """The HTML document (styles included), as WeasyPrint prints it."""
-        return self._render("invoice.html.j2", invoice, info)
+    def html(
+        self,
+        invoice: Invoice,
+        info: DocumentInfo,
+        calls: Sequence[Mapping[str, object]] | None = None,
+        *,
+        paged: bool = False,
+    ) -> str:
+        """The HTML document (styles included), as WeasyPrint prints it.
 
-    def pdf(self, invoice: Invoice, info: DocumentInfo) -> bytes:
-        """The PDF document: the HTML printed on A4 by WeasyPrint."""
+        ``paged`` numbers the pages ("Page 2 of 5"): the PDF asks for it when
+        the document runs over more than one page.
+        """
+        return self._render("invoice.html.j2", invoice, info, calls, paged=paged)
+
+    def pdf(
+        self,
+        invoice: Invoice,
+        info: DocumentInfo,
+        calls: Sequence[Mapping[str, object]] | None = None,
+    ) -> bytes:
+        """The PDF document: the HTML printed on A4 by WeasyPrint, pages numbered if several."""
         from weasyprint import HTML
 
-        document: bytes = HTML(string=self.html(invoice, info)).write_pdf()
+        rendered = HTML(string=self.html(invoice, info, calls)).render()
+        if len(rendered.pages) > 1:
+            rendered = HTML(string=self.html(invoice, info, calls, paged=True)).render()
+        document: bytes = rendered.write_pdf()
         return document
 
-    def _render(self, template: str, invoice: Invoice, info: DocumentInfo) -> str:
+    def _render(
+        self,
+        template: str,
+        invoice: Invoice,
+        info: DocumentInfo,
+        calls: Sequence[Mapping[str, object]] | None,
+        *,
+        paged: bool = False,
+    ) -> str:
         try:
             return self.environment.get_template(template).render(
                 invoice=invoice,
@@ -143,6 +211,8 @@ class InvoiceDocuments:
                 cur=invoice.currency,
                 lines=_lines_by_kind(invoice.lines),
                 zero=Decimal(0),
+                calls=calls,
+                paged=paged,
             )
         except jinja2.TemplateSyntaxError as problem:
             where = f"{problem.filename or problem.name}:{problem.lineno}"

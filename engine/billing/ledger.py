@@ -291,7 +291,7 @@ def _issue(engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: b
                 continue
             replaced = None
             if active is not None:
-                credit = _negated(active.invoice)
+                credit = negated(active.invoice, issued_on)
                 _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
                 report.credited.append(active.number)
                 replaced = active.number
@@ -307,7 +307,7 @@ def _issue(engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: b
                 continue
             report.departed.append(active.account_id)
             if correct:
-                credit = _negated(active.invoice)
+                credit = negated(active.invoice, issued_on)
                 _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
                 report.credited.append(active.number)
     return report
@@ -419,24 +419,33 @@ def _active_invoices(connection: sa.Connection, period: str) -> list[Document]:
     return [_document(row) for row in rows]
 
 
+# What may differ between two runs of one invoice: not its money, but its dates
+# (the run's issue date), the customer's particulars and where tariffs were read.
+_NOT_CHARGES = {"account_name", "customer", "issued_on", "due_on"}
+
+
 def _charges(invoice: Invoice) -> str:
-    """What makes an invoice the same invoice: its money, not where its tariffs were read."""
-    document = invoice.model_dump(mode="json", exclude={"account_name"})
+    """What makes an invoice the same invoice: its money, not when or from where it was made."""
+    document = invoice.model_dump(mode="json", exclude=_NOT_CHARGES)
     for line in document["lines"]:
         line.pop("source", None)
     return json.dumps(document, sort_keys=True)
 
 
-def _negated(invoice: Invoice) -> Invoice:
-    """A credit note's content: the invoice with every amount negated."""
+def negated(invoice: Invoice, issued_on: dt.date) -> Invoice:
+    """A credit note's content: the invoice with every amount negated, issued now, owing nothing."""
     return invoice.model_copy(
         update={
+            "issued_on": issued_on,
+            "due_on": None,
             "lines": tuple(
                 line.model_copy(update={"amount": -line.amount, "unit_price": -line.unit_price})
                 for line in invoice.lines
             ),
             "subtotal": -invoice.subtotal,
             "discount": -invoice.discount,
+            "net": -invoice.net,
+            "tax": -invoice.tax,
             "total": -invoice.total,
         }
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from tariff.dsl.diagnostics import counted
@@ -13,12 +14,24 @@ if TYPE_CHECKING:
     from tariff.engine.billing.documents import InvoiceDocuments
 
 
-def render_run(run: InvoiceRun, documents: InvoiceDocuments, issued_on: dt.date) -> str:
-    """Every invoice as a text document, then the rejected calls, then where every call went."""
+def render_run(
+    run: InvoiceRun,
+    documents: InvoiceDocuments,
+    issued_on: dt.date,
+    calls_of: Callable[[str], Sequence[Mapping[str, object]] | None] = lambda _: None,
+) -> str:
+    """Every invoice as a text document, then the rejected calls, then where every call went.
+
+    ``calls_of`` gives an account's itemised calls, to append to its document.
+    """
     from tariff.engine.billing.documents import draft_info
 
     parts = [
-        documents.text(invoice, draft_info(invoice, run.period, issued_on))
+        documents.text(
+            invoice,
+            draft_info(invoice, run.period, issued_on, run.issuer),
+            calls_of(invoice.account_id),
+        )
         for invoice in run.invoices
     ]
     if run.rejected:

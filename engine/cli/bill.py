@@ -93,13 +93,14 @@ def bill(
     except LedgerLocationError as problem:
         fail([f"tariff bill: the ledger --db {redacted(database)!r} {problem}"])
     plan = plan_or_fail("bill", catalogue, order_forms)
+    issued_on = issue_date or dt.date.today()
 
     def rate_with_zones(usage: Usage) -> tuple[InvoiceRun, set[str]]:
-        return rate_month(plan, usage_files.month, usage), {a.timezone for a in usage.accounts}
+        run = rate_month(plan, usage_files.month, usage, issued_on=issued_on)
+        return run, {a.timezone for a in usage.accounts}
 
     run, zones = rated_or_fail("bill", usage_files, rate_with_zones, plans=[plan])
     click.echo(summary_line(run), err=True)
-    issued_on = issue_date or dt.date.today()
     refusals = issue_refusals(
         run,
         zones,

@@ -24,6 +24,8 @@ from tariff.engine.cli.options import (
 from tariff.engine.cli.progress import Progress
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from tariff.engine.billing.documents import InvoiceDocuments
     from tariff.engine.invoice.models import InvoiceRun
 
@@ -37,11 +39,17 @@ OK, REJECTED = 0, 1
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "html", "pdf"]),
+    type=click.Choice(["text", "json", "html", "pdf", "calls"]),
     default="text",
     show_default=True,
     help="text: readable documents; json: the documented invoice document; "
-    "html, pdf: one document per invoice (needs --out).",
+    "html, pdf: one document per invoice; calls: one CSV of itemised calls per invoice "
+    "(html, pdf and calls need --out).",
+)
+@click.option(
+    "--itemise",
+    is_flag=True,
+    help="Append every invoice's itemised calls to its document (text, html, pdf).",
 )
 @click.option(
     "--out",
@@ -77,6 +85,7 @@ def invoice(
     quiet: bool,
     templates: Path | None,
     issue_date: dt.date | None,
+    itemise: bool,
 ) -> None:
     """Rate one month of usage into invoices.
 
@@ -84,29 +93,44 @@ def invoice(
     Exits 0 when every call was rated or belongs to another month, 1 when calls
     were rejected (unless --accept-rejections), 2 on bad input or tariffs.
     """
-    from tariff.engine.api import rate_month
+    from tariff.engine.api import rate_month, rate_month_itemised
     from tariff.engine.billing.text_report import summary_line
 
-    if output_format in ("html", "pdf") and out is None:
+    if output_format in ("html", "pdf", "calls") and out is None:
         raise click.UsageError(
             f"--format {output_format} writes one file per invoice: add --out DIR"
+        )
+    if itemise and output_format in ("json", "calls"):
+        raise click.UsageError(
+            f"--itemise appends calls to documents; --format {output_format} has none "
+            "(--format calls writes them on their own)"
         )
     if output_format == "pdf":
         require_extra("invoice", "pdf")
     issued_on = issue_date or dt.date.today()
     # JSON needs no templates: only documents load them (and jinja2), up front
     # so that a broken template fails before a long run, not after it.
-    documents = _documents(templates) if output_format != "json" else None
+    documents = _documents(templates) if output_format not in ("json", "calls") else None
     progress = Progress(quiet=quiet)
     progress.show("checking the catalogue…")
     plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
-    run = rated_or_fail(
-        "invoice",
-        usage_files,
-        lambda usage: rate_month(plan, usage_files.month, usage),
-        progress,
-        plans=[plan],
-    )
+    calls: pl.DataFrame | None = None
+    if itemise or output_format == "calls":
+        run, calls = rated_or_fail(
+            "invoice",
+            usage_files,
+            lambda usage: rate_month_itemised(plan, usage_files.month, usage, issued_on=issued_on),
+            progress,
+            plans=[plan],
+        )
+    else:
+        run = rated_or_fail(
+            "invoice",
+            usage_files,
+            lambda usage: rate_month(plan, usage_files.month, usage, issued_on=issued_on),
+            progress,
+            plans=[plan],
+        )
     summary = run.summary
     progress.show(
         f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "
@@ -114,10 +138,13 @@ def invoice(
     )
     progress.done()
 
-    if documents is None:
+    if output_format == "calls":
+        assert out is not None and calls is not None
+        _write_calls(run, out, calls, issued_on)
+    elif documents is None:
         _write_json(run, out)
     else:
-        _write_documents(run, out, output_format, documents, issued_on)
+        _write_documents(run, out, output_format, documents, issued_on, calls)
     click.echo(summary_line(run), err=True)
     if run.rejected:
         verdict = "accepted" if accept_rejections else "rerun with --accept-rejections to accept"
@@ -146,39 +173,68 @@ def _write_json(run: InvoiceRun, out: Path | None) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
+def _file_names(run: InvoiceRun, issued_on: dt.date, output_format: str) -> list[str]:
+    """Each invoice's file name; refused (nothing written) when two differ only in case."""
+    from tariff.engine.billing.documents import clashing_file_names, draft_info, file_name
+
+    names = [
+        file_name(draft_info(one, run.period, issued_on), output_format) for one in run.invoices
+    ]
+    clashes = clashing_file_names(names)
+    if clashes:
+        fail(
+            [f"tariff invoice: {' and '.join(group)} differ only in case" for group in clashes]
+            + [
+                "tariff invoice: a file system that ignores case would keep one of each, "
+                "so nothing was written; give those accounts ids that differ otherwise"
+            ]
+        )
+    return names
+
+
+def _write_calls(run: InvoiceRun, out: Path, calls: pl.DataFrame, issued_on: dt.date) -> None:
+    from tariff.engine.invoice.itemised import calls_csv, invoice_calls
+
+    names = _file_names(run, issued_on, "calls")
+    by_account = dict(invoice_calls(calls))
+    empty = calls.clear()
+    out.mkdir(parents=True, exist_ok=True)
+    for one, name in zip(run.invoices, names, strict=True):
+        (out / name).write_bytes(calls_csv(by_account.get(one.account_id, empty)))
+    written = counted(len(run.invoices), "file")
+    click.echo(f"wrote {written} of itemised calls to {out}", err=True)
+
+
 def _write_documents(
     run: InvoiceRun,
     out: Path | None,
     output_format: str,
     documents: InvoiceDocuments,
     issued_on: dt.date,
+    calls: pl.DataFrame | None,
 ) -> None:
-    from tariff.engine.billing.documents import (
-        TemplateProblem,
-        clashing_file_names,
-        draft_info,
-        file_name,
-    )
+    from tariff.engine.billing.documents import TemplateProblem, draft_info
     from tariff.engine.billing.text_report import render_run
+    from tariff.engine.invoice.itemised import invoice_calls
+
+    by_account = dict(invoice_calls(calls)) if calls is not None else {}
+
+    def rows_of(account_id: str) -> list[dict[str, object]] | None:
+        if calls is None:
+            return None
+        rows = by_account.get(account_id)
+        return rows.to_dicts() if rows is not None else []
 
     try:
         if out is None:
-            click.echo(render_run(run, documents, issued_on), nl=False)
+            click.echo(render_run(run, documents, issued_on, rows_of), nl=False)
             return
-        infos = [draft_info(one, run.period, issued_on) for one in run.invoices]
-        names = [file_name(info, output_format) for info in infos]
-        clashes = clashing_file_names(names)
-        if clashes:
-            fail(
-                [f"tariff invoice: {' and '.join(group)} differ only in case" for group in clashes]
-                + [
-                    "tariff invoice: a file system that ignores case would keep one of each, "
-                    "so nothing was written; give those accounts ids that differ otherwise"
-                ]
-            )
+        names = _file_names(run, issued_on, output_format)
         out.mkdir(parents=True, exist_ok=True)
-        for one, info, name in zip(run.invoices, infos, names, strict=True):
-            (out / name).write_bytes(documents.render(one, info, output_format))
+        for one, name in zip(run.invoices, names, strict=True):
+            info = draft_info(one, run.period, issued_on, run.issuer)
+            rendered = documents.render(one, info, output_format, rows_of(one.account_id))
+            (out / name).write_bytes(rendered)
     except TemplateProblem as problem:
         fail([f"tariff invoice: {problem}"])
     written = counted(len(run.invoices), f"{output_format} invoice")

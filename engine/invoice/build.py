@@ -1,7 +1,7 @@
 """Account-level rules: from a month's aggregates and terms to invoice lines.
 
 Licence, call fees after the inclusive allowance, minute charges per band, Fair
-Usage per tracking number and discounts, in that order, all in exact Decimal.
+Usage per tracking number, discounts and tax, in that order, all in exact Decimal.
 Lines are built as plain records and validated into pydantic models once per
 invoice, which costs a fraction of building each model field by field.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Required, TypedDict
 
@@ -28,7 +29,7 @@ from tariff.engine.money import (
     rate_price,
     round_half_up_to_minor,
 )
-from tariff.engine.plan.terms import AccountTerms, Discounted
+from tariff.engine.plan.terms import AccountTerms, Discounted, Origin
 from tariff.engine.rating import AccountUsage
 from tariff.engine.usage import NumberAssignment, NumberTable
 
@@ -38,12 +39,16 @@ class Line(TypedDict, total=False):
 
     kind: Required[Charge]
     band: str
+    band_name: str
     number: str
     description: Required[str]
     quantity: Required[int]
+    rate: Decimal
     unit_price: Required[Decimal]
     amount: Required[Decimal]
     discountable: Required[bool]
+    seconds: int
+    calls: int
     excludes: tuple[str, ...]
     source: dict[str, object] | None
 
@@ -68,15 +73,31 @@ def mark_inclusive(calls: pl.DataFrame, allowance: int) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class Issue:
+    """What every invoice of a run shares: the issue date, the payment terms, the files' names."""
+
+    issued_on: dt.date
+    payment_terms_days: int
+    # Each tariff file's catalogue-relative name, for the lines' ``source``.
+    source_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def due_on(self) -> dt.date:
+        """The issue date plus the payment terms."""
+        return self.issued_on + dt.timedelta(days=self.payment_terms_days)
+
+
 def build_invoice(
     terms: AccountTerms,
     usage: AccountUsage,
     assignments: Sequence[NumberAssignment],
     month: Month,
+    issue: Issue,
 ) -> Invoice:
     """One account's invoice for ``month``."""
     with decimal.localcontext(EXACT_ARITHMETIC):
-        return _invoice(terms, usage, assignments, month)
+        return _invoice(terms, usage, assignments, month, issue)
 
 
 def _invoice(
@@ -84,15 +105,25 @@ def _invoice(
     usage: AccountUsage,
     assignments: Sequence[NumberAssignment],
     month: Month,
+    issue: Issue,
 ) -> Invoice:
+    def source(origin: Origin) -> dict[str, object] | None:
+        return source_record(origin, issue.source_names)
+
     currency = terms.currency
-    lines = [_licence_line(terms)]
-    lines += _call_fee_lines(terms, usage)
-    lines += _minutes_lines(terms, usage)
-    lines += _fair_usage_lines(terms, usage, assignments, month)
-    discounts = [line for d in terms.discounts if (line := _discount_line(d, lines, currency))]
-    subtotal = sum((_amount(line) for line in lines), Decimal(0))
-    discount = sum((_amount(line) for line in discounts), Decimal(0))
+    lines = [_licence_line(terms, source)]
+    lines += _call_fee_lines(terms, usage, source)
+    lines += _minutes_lines(terms, usage, source)
+    lines += _fair_usage_lines(terms, usage, assignments, month, source)
+    discounts = [
+        line for d in terms.discounts if (line := _discount_line(d, lines, currency, source))
+    ]
+    subtotal = exact_money(sum((_amount(line) for line in lines), Decimal(0)), currency)
+    discount = exact_money(sum((_amount(line) for line in discounts), Decimal(0)), currency)
+    net = subtotal + discount
+    taxes = _tax_lines(terms, net, source)
+    tax = exact_money(sum((_amount(line) for line in taxes), Decimal(0)), currency)
+    account = terms.account
     return Invoice.model_validate(
         {
             "account_id": terms.account_id,
@@ -103,10 +134,25 @@ def _invoice(
             "version": terms.package.version,
             "chargeable_calls": usage.chargeable_calls,
             "inclusive_calls": min(usage.chargeable_calls, terms.inclusive_calls),
-            "lines": lines + discounts,
-            "subtotal": exact_money(subtotal, currency),
-            "discount": exact_money(discount, currency),
-            "total": exact_money(subtotal + discount, currency),
+            "chargeable_from_seconds": terms.package.chargeable_from_seconds,
+            "customer": {
+                "country": terms.country,
+                "tax_id": account.tax_id,
+                "address": account.address or None,
+                "email": account.email,
+                "purchase_order": account.purchase_order,
+            },
+            "lines": lines + discounts + taxes,
+            "subtotal": subtotal,
+            "discount": discount,
+            "net": net,
+            "tax": tax,
+            "total": net + tax,
+            "tax_notes": terms.tax_notes or None,
+            "period_start": month.first_day,
+            "period_end": month.last_day,
+            "issued_on": issue.issued_on,
+            "due_on": issue.due_on,
         }
     )
 
@@ -115,7 +161,11 @@ def _amount(line: Line) -> Decimal:
     return line["amount"]
 
 
-def _licence_line(terms: AccountTerms) -> Line:
+# Where a line's price was set, as the line's ``source`` record.
+Sourced = Callable[[Origin], dict[str, object] | None]
+
+
+def _licence_line(terms: AccountTerms, source: Sourced) -> Line:
     price = terms.licence.amount
     return dict(
         kind=Charge.LICENCE,
@@ -124,11 +174,11 @@ def _licence_line(terms: AccountTerms) -> Line:
         unit_price=exact_money(price, terms.currency),
         amount=exact_money(price, terms.currency),
         discountable=terms.package.licence_discountable,
-        source=source_record(terms.licence.origin),
+        source=source(terms.licence.origin),
     )
 
 
-def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
+def _call_fee_lines(terms: AccountTerms, usage: AccountUsage, source: Sourced) -> list[Line]:
     chargeable = usage.chargeable_calls
     inclusive = min(chargeable, terms.inclusive_calls)
     billed = chargeable - inclusive
@@ -147,28 +197,33 @@ def _call_fee_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
             unit_price=exact_money(fee, terms.currency),
             amount=exact_money(amount, terms.currency),
             discountable=terms.package.call_fee_discountable,
-            source=source_record(terms.call_fee.origin),
+            source=source(terms.call_fee.origin),
         )
     ]
 
 
-def _minutes_lines(terms: AccountTerms, usage: AccountUsage) -> list[Line]:
+def _minutes_lines(terms: AccountTerms, usage: AccountUsage, source: Sourced) -> list[Line]:
     lines: list[Line] = []
     for band in sorted(usage.bands):
         rated = usage.bands[band]
         amount = exact_money(from_minor(rated.amount_minor, terms.currency), terms.currency)
         if amount == 0:
             continue
+        title = terms.sheet.bands[band].title or band
         lines.append(
             dict(
                 kind=Charge.MINUTES,
                 band=band,
-                description=f"Minute charges: {band}",
+                band_name=title,
+                description=f"Minute charges: {title}",
+                # Every call is billed by the second: billed seconds are its seconds.
                 quantity=rated.seconds,
+                seconds=rated.seconds,
+                calls=rated.calls,
                 unit_price=rate_price(terms.band_rates[band].amount, terms.currency),
                 amount=amount,
                 discountable=terms.package.minutes_discountable,
-                source=source_record(terms.band_rates[band].origin),
+                source=source(terms.band_rates[band].origin),
             )
         )
     return lines
@@ -179,6 +234,7 @@ def _fair_usage_lines(
     usage: AccountUsage,
     assignments: Sequence[NumberAssignment],
     month: Month,
+    source: Sourced,
 ) -> list[Line]:
     clause, rate = terms.fair_usage, terms.fair_usage_rate
     if clause is None or rate is None:
@@ -204,7 +260,7 @@ def _fair_usage_lines(
                 unit_price=exact_money(rate.amount, terms.currency),
                 amount=exact_money(amount, terms.currency),
                 discountable=False,
-                source=source_record(rate.origin),
+                source=source(rate.origin),
             )
         )
     return lines
@@ -222,7 +278,9 @@ def _covers(windows: Iterable[NumberAssignment], month: Month) -> bool:
     return covered_until > month.last_day
 
 
-def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str) -> Line | None:
+def _discount_line(
+    discounted: Discounted, lines: Sequence[Line], currency: str, source: Sourced
+) -> Line | None:
     discount = discounted.terms
     reduced = [line for line in lines if line["discountable"] and discount.covers(line["kind"])]
     base = sum((_amount(line) for line in reduced), Decimal(0))
@@ -242,5 +300,25 @@ def _discount_line(discounted: Discounted, lines: Sequence[Line], currency: str)
         amount=amount,
         discountable=False,
         excludes=tuple(line["description"] for line in lines if line not in reduced),
-        source=source_record(discounted.origin),
+        source=source(discounted.origin),
     )
+
+
+def _tax_lines(terms: AccountTerms, net: Decimal, source: Sourced) -> list[Line]:
+    """The tax on the net, once per invoice, rounded half-up to the minor unit."""
+    due = terms.tax
+    if due is None:
+        return []
+    percent = due.percent.normalize()
+    return [
+        dict(
+            kind=Charge.TAX,
+            description=f"{due.title} {percent:f}%",
+            quantity=1,
+            rate=Decimal(f"{percent:f}"),
+            unit_price=net,
+            amount=round_half_up_to_minor(net * due.percent / 100, terms.currency),
+            discountable=False,
+            source=source(due.origin),
+        )
+    ]

@@ -7,9 +7,11 @@ document that ``tariff invoice --format json`` prints.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from tariff.dsl.vocabulary import Charge
 from tariff.engine.usage.errors import Rejection
@@ -42,19 +44,37 @@ class InvoiceLine(_Frozen):
 
     kind: Charge
     band: str | None = None
+    # On a minutes line: how documents name the band ("UK mobiles").
+    band_name: str | None = None
     number: str | None = None
     description: str
+    # On a minutes line, the billed seconds; on a tax line, 1 (the net is its unit price).
     quantity: int
+    # On a tax line: the percentage ("20").
+    rate: Decimal | None = None
     unit_price: Decimal
     amount: Decimal
     discountable: bool
+    # On a minutes line: the calls' actual seconds, and how many calls.
+    seconds: int | None = None
+    calls: int | None = None
     # On a discount line: the lines the discount did not reduce.
     excludes: tuple[str, ...] | None = None
     source: LineSource | None = None
 
-    @field_serializer("unit_price", "amount")
-    def _exact(self, value: Decimal) -> str:
-        return str(value)
+    @field_serializer("unit_price", "amount", "rate")
+    def _exact(self, value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+
+class Customer(_Frozen):
+    """Who is billed, as the accounts file describes them (each field when given)."""
+
+    country: str | None = None
+    tax_id: str | None = None
+    address: tuple[str, ...] | None = None  # its lines
+    email: str | None = None
+    purchase_order: str | None = None
 
 
 class Invoice(_Frozen):
@@ -68,12 +88,32 @@ class Invoice(_Frozen):
     version: str
     chargeable_calls: int = 0
     inclusive_calls: int = 0
+    # The shortest call that carries a call fee, for the documents' wording.
+    chargeable_from_seconds: int = 1
+    customer: Customer = Field(default_factory=Customer)
     lines: tuple[InvoiceLine, ...]
     subtotal: Decimal
     discount: Decimal
+    net: Decimal
+    tax: Decimal
     total: Decimal
+    # Why no tax line: e.g. "Outside the scope of UK VAT".
+    tax_notes: tuple[str, ...] | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    issued_on: dt.date | None = None
+    due_on: dt.date | None = None
 
-    @field_serializer("subtotal", "discount", "total")
+    @model_validator(mode="before")
+    @classmethod
+    def _untaxed_before_0_2(cls, data: Any) -> Any:
+        """An invoice kept by release 0.1 has no ``net`` and ``tax``: it carried no tax."""
+        if isinstance(data, dict) and "net" not in data and "total" in data:
+            total = Decimal(str(data["total"]))
+            data = {**data, "net": total, "tax": total - total}
+        return data
+
+    @field_serializer("subtotal", "discount", "net", "tax", "total")
     def _exact(self, value: Decimal) -> str:
         return str(value)
 
@@ -87,10 +127,24 @@ class RunSummary(_Frozen):
     calls_rejected: int
 
 
+class Issuer(_Frozen):
+    """Who issues the invoices, as the catalogue's ``issuer`` block declares."""
+
+    name: str
+    address: tuple[str, ...] = ()
+    company_number: str | None = None
+    vat_number: str | None = None
+    contact: tuple[str, ...] = ()
+    bank: tuple[str, ...] = ()
+    payment_terms_days: int
+
+
 class InvoiceRun(_Frozen):
     """A month of invoices, the calls rejected on the way, and the counts."""
 
     period: str
+    # Who issues them; None when the catalogue declares no issuer.
+    issuer: Issuer | None = None
     invoices: tuple[Invoice, ...]
     rejected: tuple[Rejection, ...] = Field(default=())
     summary: RunSummary

@@ -6,6 +6,7 @@ this stage trusts it (known currencies, valid words, whole numbers, real dates).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -16,14 +17,19 @@ from tariff.dsl.catalogue import Catalogue
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import charge_kind
 from tariff.engine.plan.model import (
+    DEFAULT_COUNTRIES,
+    DEFAULT_PAYMENT_TERMS_DAYS,
     BandTerms,
     DiscountTerms,
     FairUsageTerms,
+    IssuerTerms,
     OrderFormTerms,
     PackageVersionTerms,
     Prices,
     RatingPlan,
     SheetVersionTerms,
+    TaxRateTerms,
+    TaxTerms,
 )
 
 S = TypeVar("S")
@@ -34,15 +40,34 @@ def compile_catalogue(catalogue: Catalogue) -> RatingPlan:
     packages: dict[str, tuple[PackageVersionTerms, ...]] = {}
     sheets: dict[str, tuple[SheetVersionTerms, ...]] = {}
     order_forms: dict[str, OrderFormTerms] = {}
+    taxes: list[TaxTerms] = []
+    issuer: ast.Issuer | None = None
     for file in catalogue.files:
         for definition in file.definitions:
             if isinstance(definition, ast.Package):
                 packages[definition.name.text] = _package(definition)
             elif isinstance(definition, ast.Sheet):
                 sheets[definition.name.text] = _sheet(definition)
-            else:
+            elif isinstance(definition, ast.OrderForm):
                 order_forms[definition.account.value] = _order_form(definition)
-    return RatingPlan(packages, sheets, order_forms)
+            elif isinstance(definition, ast.Tax):
+                taxes.append(_tax(definition))
+            else:
+                issuer = definition
+    countries = dict(DEFAULT_COUNTRIES)
+    if issuer is not None:
+        for default in issuer.statements:
+            if isinstance(default, ast.DefaultCountry):
+                countries.update({cur.text: country.value for country, cur in default.countries})
+    return RatingPlan(
+        packages,
+        sheets,
+        order_forms,
+        taxes=tuple(taxes),
+        issuer=_issuer(issuer) if issuer is not None else None,
+        default_countries=countries,
+        source_names=dict(catalogue.names),
+    )
 
 
 def _first(statements: Iterable[object], kind: type[S]) -> S | None:
@@ -190,6 +215,7 @@ def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
                 _prices(rate.prices),
                 band.span,
                 rate.span,
+                title=_title(band.statements, band.name.text.replace("_", " ")),
             )
     assert version.version.value, "checked catalogue"
     return SheetVersionTerms(
@@ -254,4 +280,52 @@ def _discount(discount: ast.Discount) -> DiscountTerms:
         start=_effective(discount.start) if discount.start else None,
         end=_effective(discount.end) if discount.end else None,
         span=discount.span,
+    )
+
+
+# ------------------------------------------------------- the issuer and taxes
+
+
+def _tax(tax: ast.Tax) -> TaxTerms:
+    statements = tax.statements
+    countries = _first(statements, ast.TaxCountries)
+    note = _first(statements, ast.TaxNote)
+    rates = [
+        TaxRateTerms(rate.percent.value, rate.start.value if rate.start else None)
+        for rate in statements
+        if isinstance(rate, ast.TaxRate)
+    ]
+    assert countries is not None and rates, "checked catalogue"
+    return TaxTerms(
+        name=tax.name.text,
+        title=_title(statements, tax.name.text.replace("_", " ")),
+        countries=frozenset(c.value for c in countries.countries),
+        rates=tuple(sorted(rates, key=lambda r: r.effective or dt.date.min)),
+        note=note.note.value if note else None,
+        span=tax.span,
+    )
+
+
+def _issuer(issuer: ast.Issuer) -> IssuerTerms:
+    statements = issuer.statements
+    name = _first(statements, ast.DisplayName)
+    terms = _first(statements, ast.PaymentTerms)
+    details: dict[str, tuple[str, ...]] = {}
+    for detail in statements:
+        if isinstance(detail, ast.IssuerDetail):
+            details.setdefault(detail.kind, tuple(v.value for v in detail.values))
+    assert name is not None, "checked catalogue"
+
+    def one_line(kind: str) -> str | None:
+        lines = details.get(kind)
+        return ", ".join(lines) if lines else None
+
+    return IssuerTerms(
+        name=name.name.value,
+        address=details.get("address", ()),
+        company_number=one_line("company number"),
+        vat_number=one_line("vat number"),
+        contact=details.get("contact", ()),
+        bank=details.get("bank", ()),
+        payment_terms_days=_int(terms.days if terms else None, DEFAULT_PAYMENT_TERMS_DAYS),
     )

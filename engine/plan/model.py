@@ -79,6 +79,8 @@ class BandTerms:
     rates: Prices
     span: Span
     rate_span: Span
+    # How documents name the band ("UK mobiles"); JSON keeps the id.
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,12 +164,77 @@ class OrderFormTerms:
 
 
 @dataclass(frozen=True)
+class TaxRateTerms:
+    """A tax's rate from a day on (from the beginning when ``effective`` is None)."""
+
+    percent: Decimal
+    effective: dt.date | None
+
+
+@dataclass(frozen=True)
+class TaxTerms:
+    """A tax on the net of the invoices of accounts in some countries."""
+
+    name: str
+    title: str
+    countries: frozenset[str]
+    rates: tuple[TaxRateTerms, ...]  # earliest first
+    note: str | None
+    span: Span
+
+    def rate_on(self, day: dt.date) -> Decimal | None:
+        """The rate in force on ``day``, or None before the first rate starts."""
+        current = None
+        for rate in self.rates:
+            if rate.effective is None or rate.effective <= day:
+                current = rate.percent
+        return current
+
+
+# Payment terms when the catalogue declares no issuer, or no terms.
+DEFAULT_PAYMENT_TERMS_DAYS = 30
+# The country of an account whose accounts-file row names none, by its currency.
+DEFAULT_COUNTRIES: Mapping[str, str] = {"GBP": "GB", "USD": "US"}
+
+
+@dataclass(frozen=True)
+class IssuerTerms:
+    """Who issues the invoices: shown on every document, with its payment terms."""
+
+    name: str
+    address: tuple[str, ...] = ()
+    company_number: str | None = None
+    vat_number: str | None = None
+    contact: tuple[str, ...] = ()
+    bank: tuple[str, ...] = ()
+    payment_terms_days: int = DEFAULT_PAYMENT_TERMS_DAYS
+
+
+@dataclass(frozen=True)
 class RatingPlan:
     """Every package, sheet and order form of a catalogue, ready to rate with."""
 
     packages: Mapping[str, tuple[PackageVersionTerms, ...]]
     sheets: Mapping[str, tuple[SheetVersionTerms, ...]]
     order_forms: Mapping[str, OrderFormTerms]
+    taxes: tuple[TaxTerms, ...] = ()
+    issuer: IssuerTerms | None = None
+    default_countries: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_COUNTRIES))
+    # Each tariff file's catalogue-relative name, by its name in messages.
+    source_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def payment_terms_days(self) -> int:
+        """Days from an invoice's issue date to its due date."""
+        return self.issuer.payment_terms_days if self.issuer else DEFAULT_PAYMENT_TERMS_DAYS
+
+    def country_of(self, country: str | None, currency: str) -> str | None:
+        """An account's country: its own, else the default for its currency."""
+        return country or self.default_countries.get(currency)
+
+    def tax_for(self, country: str | None) -> TaxTerms | None:
+        """The tax rule that taxes accounts in ``country``, if any."""
+        return next((tax for tax in self.taxes if country in tax.countries), None)
 
     def package_version(self, package: str, month: Month) -> PackageVersionTerms | None:
         """The version of ``package`` in effect on the first day of ``month``."""

@@ -30,7 +30,7 @@ from tariff.engine.usage import AccountRow, UsageError, UsageProblem
 class Origin:
     """Where a term came from: the tariff statement, or a row of the accounts file."""
 
-    source: str  # "package", "sheet", "order form" or "accounts file"
+    source: str  # "package", "sheet", "order form", "tax" or "accounts file"
     span: Span | None = None
     row: int | None = None
     file: str | None = None
@@ -54,6 +54,15 @@ class Discounted:
 
 
 @dataclass(frozen=True)
+class TaxDue:
+    """The tax an account's invoice carries this month: its name, rate and rule."""
+
+    title: str
+    percent: Decimal
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class AccountTerms:
     """Everything needed to invoice one account for one month."""
 
@@ -72,6 +81,11 @@ class AccountTerms:
     fair_usage_rate: Priced | None
     discounts: tuple[Discounted, ...]
     order_form: OrderFormTerms | None
+    # The account's country (its own, else its currency's default), the tax
+    # its invoice carries, and, when none applies, the notes that say so.
+    country: str | None = None
+    tax: TaxDue | None = None
+    tax_notes: tuple[str, ...] = ()
 
     @property
     def account_id(self) -> str:
@@ -214,6 +228,7 @@ class _Resolver:
         if form is not None and form.inclusive_calls is not None:
             inclusive = form.inclusive_calls
             inclusive_origin = Origin("order form", form.span_of("inclusive calls"))
+        country, tax, tax_notes = self._tax(currency)
         return AccountTerms(
             account=self.account,
             name=(form.title if form else None) or self.account.name,
@@ -230,7 +245,19 @@ class _Resolver:
             fair_usage_rate=fair_usage_rate,
             discounts=self._discounts(),
             order_form=form,
+            country=country,
+            tax=tax,
+            tax_notes=tax_notes,
         )
+
+    def _tax(self, currency: str) -> tuple[str | None, TaxDue | None, tuple[str, ...]]:
+        """The account's country, its tax at the rate in force on the month's last day, notes."""
+        country = self.plan.country_of(self.account.country, currency)
+        rule = self.plan.tax_for(country)
+        percent = rule.rate_on(self.month.last_day) if rule is not None else None
+        if rule is None or percent is None:
+            return country, None, tuple(tax.note for tax in self.plan.taxes if tax.note)
+        return country, TaxDue(rule.title, percent, Origin("tax", rule.span)), ()
 
     def _package_version(self) -> PackageVersionTerms | None:
         form = self.form

@@ -44,8 +44,9 @@ class RatedCalls:
     rejections: tuple[Rejection, ...]
     rated: int
     other_period: int
-    # One account's priced calls when asked for: row, call_id, number,
-    # started_at, duration_s, band, amount (minor units), chargeable, counts.
+    # The priced calls of one account, or of every account, when asked for:
+    # account_id, row, call_id, number, destination, started_at, duration_s,
+    # band, amount (minor units), chargeable, counts.
     kept_calls: pl.DataFrame | None = None
 
 
@@ -81,11 +82,14 @@ def rate_calls(
     terms: Mapping[str, AccountTerms],
     month: Month,
     keep_calls_of: str | None = None,
+    *,
+    keep_all_calls: bool = False,
 ) -> RatedCalls:
     """Rate the month's calls of the accounts in ``terms``.
 
     With ``keep_calls_of``, that account's priced calls are kept, one row each
-    (see :attr:`RatedCalls.kept_calls`), for explaining its invoice.
+    (see :attr:`RatedCalls.kept_calls`), for explaining its invoice; with
+    ``keep_all_calls``, every account's, for itemising the invoices.
     """
     if not terms:
         # Nobody holds any number: every call is rejected as unheld.
@@ -96,7 +100,9 @@ def rate_calls(
     longest = int(columns.duration.max()) if columns.size else 0
     exact = needs_exact_arithmetic(accounts, longest, columns.size)
     totals = Totals.of(accounts, columns.tries.holdings, exact=exact)
-    kept = _KeptCalls(accounts, keep_calls_of) if keep_calls_of is not None else None
+    kept = None
+    if keep_calls_of is not None or keep_all_calls:
+        kept = _KeptCalls(accounts, None if keep_all_calls else keep_calls_of)
     unheld_at: list[Ints] = []
     unpriced_at: list[Ints] = []
     unpriced_account: list[Ints] = []
@@ -137,34 +143,42 @@ def _amounts(amounts: Ints | Flags) -> pl.Series:
 
 
 class _KeptCalls:
-    """One account's priced calls, gathered block by block."""
+    """The priced calls of one account (or of all, for None), gathered block by block."""
 
-    def __init__(self, accounts: RatingAccounts, account_id: str) -> None:
-        self.position = accounts.index[account_id]
-        self.bands = list(accounts.sheets[int(accounts.sheet_of[self.position])].bands)
+    def __init__(self, accounts: RatingAccounts, account_id: str | None) -> None:
+        self.accounts = accounts
+        self.position = accounts.index[account_id] if account_id is not None else None
+        # A band is a position in its account's sheet: sheet s's bands start at offsets[s].
+        sizes = [len(sheet.bands) for sheet in accounts.sheets]
+        self.offsets = np.cumsum([0, *sizes[:-1]], dtype=np.int64)
+        self.band_names = [name for sheet in accounts.sheets for name in sheet.bands]
         self.blocks: list[PricedCalls] = []
 
     def add(self, block: PricedCalls) -> None:
-        """Keep the account's calls of one block."""
-        self.blocks.append(block.of_account(self.position))
+        """Keep the kept accounts' calls of one block."""
+        self.blocks.append(block if self.position is None else block.of_account(self.position))
 
     def frame(self, calls: pl.DataFrame) -> pl.DataFrame:
-        """The kept calls, one row each, in start order."""
+        """The kept calls, one row each, in start order (by account first, keeping all)."""
 
         def column(name: str) -> Ints | Flags:
             return np.concatenate([getattr(b, name) for b in self.blocks])
 
-        band_names = pl.Series("band", self.bands, dtype=pl.String)
+        account = column("account")
+        band = self.offsets[self.accounts.sheet_of[account]] + column("band")
+        ids = pl.Series("account_id", self.accounts.ids, dtype=pl.String)
+        names = pl.Series("band", self.band_names, dtype=pl.String)
         return (
             calls[column("positions")]
-            .select("row", "call_id", "number", "started_at", "duration_s")
+            .select("row", "call_id", "number", "destination", "started_at", "duration_s")
             .with_columns(
-                band_names.gather(column("band")),
+                ids.gather(account),
+                names.gather(band),
                 _amounts(column("amount")),
                 pl.Series("chargeable", column("chargeable")),
                 pl.Series("counts", column("counts")),
             )
-            .sort("started_at", "row")
+            .sort("account_id", "started_at", "row")
         )
 
 

@@ -13,7 +13,8 @@ def coverage(plan: RatingPlan, outcomes: Sequence[Outcome]) -> tuple[list[str], 
 
     A rule is a statement that can price an invoice line: each licence, call
     fee and Fair Usage rate of a package version, each band's rate, and each
-    order form's agreed prices and discounts. Each comes as ``file:line: what``.
+    order form's agreed prices and discounts, and each tax. Each comes as
+    ``file:line: what``.
     """
     rules: dict[tuple[str, int], str] = {}
     for versions in plan.packages.values():
@@ -43,6 +44,10 @@ def coverage(plan: RatingPlan, outcomes: Sequence[Outcome]) -> tuple[list[str], 
                 rules[discount.span.file, discount.span.line] = (
                     f"discount in order form {form.account_id}"
                 )
+    for tax in plan.taxes:
+        rules[tax.span.file, tax.span.line] = f"tax {tax.name}"
+    # Lines name their files relative to the catalogue; the report, as messages do.
+    names = plan.source_names
     used = {
         (line.source.file, line.source.line)
         for outcome in outcomes
@@ -51,8 +56,11 @@ def coverage(plan: RatingPlan, outcomes: Sequence[Outcome]) -> tuple[list[str], 
         for line in invoice.lines
         if line.source is not None and line.source.line is not None
     }
-    covered = [f"{f}:{n}: {what}" for (f, n), what in sorted(rules.items()) if (f, n) in used]
-    missed = [f"{f}:{n}: {what}" for (f, n), what in sorted(rules.items()) if (f, n) not in used]
+    covered: list[str] = []
+    missed: list[str] = []
+    for (file, line), what in sorted(rules.items()):
+        exercised = (names.get(file, file), line) in used
+        (covered if exercised else missed).append(f"{file}:{line}: {what}")
     return covered, missed
 
 

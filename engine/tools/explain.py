@@ -9,7 +9,8 @@ were inclusive.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict
@@ -64,7 +65,12 @@ class InvoiceExplanation(BaseModel):
 
 
 def explain_invoice(
-    plan: RatingPlan, month: Month | str, usage: Usage, account_id: str
+    plan: RatingPlan,
+    month: Month | str,
+    usage: Usage,
+    account_id: str,
+    *,
+    issued_on: dt.date | None = None,
 ) -> InvoiceExplanation:
     """Explain one account's invoice for ``month``; UsageError if the account is unknown."""
     period = month if isinstance(month, Month) else Month.parse(month)
@@ -74,10 +80,10 @@ def explain_invoice(
         hint = did_you_mean(account_id, ids)
         message = f"has no account '{account_id}'" + (f"; {hint}" if hint else "")
         raise UsageError([UsageProblem(file, None, None, message)])
-    run, calls = rate_month_with_calls(plan, period, usage, account_id)
+    run, calls = rate_month_with_calls(plan, period, usage, account_id, issued_on=issued_on)
     invoice = next(i for i in run.invoices if i.account_id == account_id)
     terms = resolve_terms(plan, usage.accounts, period)
-    explainer = _Explainer(terms[account_id], calls)
+    explainer = _Explainer(terms[account_id], calls, plan.source_names)
     return InvoiceExplanation(
         period=str(period),
         invoice=invoice,
@@ -85,14 +91,11 @@ def explain_invoice(
     )
 
 
-def _span_source(span: Span, origin: str) -> LineSource | None:
-    return line_source(Origin(origin, span))
-
-
 class _Explainer:
-    def __init__(self, terms: AccountTerms, calls: pl.DataFrame) -> None:
+    def __init__(self, terms: AccountTerms, calls: pl.DataFrame, names: Mapping[str, str]) -> None:
         self.terms = terms
         self.calls = calls
+        self.names = names
         package = terms.package
         self.package_name = f"package {package.package} version {package.version}"
 
@@ -105,7 +108,36 @@ class _Explainer:
             return self._minutes(line)
         if line.kind == Charge.FAIR_USAGE:
             return self._fair_usage(line)
+        if line.kind == Charge.TAX:
+            return self._tax(line)
         return self._discount(line, lines)
+
+    def _source(self, origin: Origin) -> LineSource | None:
+        return line_source(origin, self.names)
+
+    def _span_source(self, span: Span, origin: str) -> LineSource | None:
+        return self._source(Origin(origin, span))
+
+    def _tax(self, line: InvoiceLine) -> LineExplanation:
+        facts = (
+            Fact(name="country", value=str(self.terms.country), source=self._country_source()),
+            Fact(name="net (subtotal + discount)", value=str(line.unit_price)),
+            Fact(name="rate percent", value=str(line.rate), source=line.source),
+            Fact(
+                name="rounding",
+                value=f"net × rate / 100, once per invoice, rounded {Rounding.HALF_UP} to the "
+                "minor unit",
+            ),
+        )
+        rule = f"{line.description} of the net, as invoices of accounts in {self.terms.country} pay"
+        return LineExplanation(line=line, rule=rule, facts=facts)
+
+    def _country_source(self) -> LineSource | None:
+        account = self.terms.account
+        if account.country is None:
+            return None  # the default country of the account's currency
+        origin = Origin("accounts file", row=account.row, file=account.file, field="country")
+        return self._source(origin)
 
     def _origin_rule(self, line: InvoiceLine, what: str) -> str:
         if line.source is not None and line.source.origin == "order form":
@@ -127,17 +159,17 @@ class _Explainer:
             Fact(
                 name="chargeable calls",
                 value=chargeable.height,
-                source=_span_source(package.span_of("chargeable"), "package"),
+                source=self._span_source(package.span_of("chargeable"), "package"),
             ),
             Fact(
                 name="chargeable from seconds",
                 value=package.chargeable_from_seconds,
-                source=_span_source(package.span_of("chargeable"), "package"),
+                source=self._span_source(package.span_of("chargeable"), "package"),
             ),
             Fact(
                 name="inclusive calls per month",
                 value=terms.inclusive_calls,
-                source=line_source(terms.inclusive_origin),
+                source=self._source(terms.inclusive_origin),
             ),
             Fact(
                 name="inclusive calls (the first chargeable calls by start time)",
@@ -158,7 +190,7 @@ class _Explainer:
             Fact(
                 name="sheet",
                 value=f"{sheet.sheet} version {sheet.version}",
-                source=_span_source(sheet.span, "sheet"),
+                source=self._span_source(sheet.span, "sheet"),
             ),
             Fact(name="calls", value=band_calls.height),
             Fact(name="seconds", value=line.quantity),
@@ -167,7 +199,7 @@ class _Explainer:
                 name="rounding",
                 value=f"each call's duration × rate / 60 rounded {sheet.rounding} to the "
                 "minor unit, then summed",
-                source=_span_source(sheet.rounding_span, "sheet"),
+                source=self._span_source(sheet.rounding_span, "sheet"),
             ),
         )
         rule = (
@@ -186,19 +218,19 @@ class _Explainer:
             Fact(
                 name="minimum calls per month",
                 value=clause.minimum_calls,
-                source=_span_source(clause.span_of("minimum"), "package"),
+                source=self._span_source(clause.span_of("minimum"), "package"),
             ),
             Fact(
                 name="calls counted",
                 value=counted,
-                source=_span_source(clause.span_of("counting"), "package"),
+                source=self._span_source(clause.span_of("counting"), "package"),
             ),
             Fact(name="missing calls", value=line.quantity),
             Fact(name="rate per missing call", value=str(line.unit_price), source=line.source),
             Fact(
                 name="partial months",
                 value="exempt" if clause.partial_months_exempt else "owe the full minimum",
-                source=_span_source(clause.span_of("partial months"), "package"),
+                source=self._span_source(clause.span_of("partial months"), "package"),
             ),
             Fact(name="discountable", value=False),
         )
@@ -208,9 +240,9 @@ class _Explainer:
 
     def _discount(self, line: InvoiceLine, lines: Sequence[InvoiceLine]) -> LineExplanation:
         discount = next(
-            d for d in self.terms.discounts if line_source(d.origin) == line.source
+            d for d in self.terms.discounts if self._source(d.origin) == line.source
         ).terms
-        charged = [entry for entry in lines if entry.kind != Charge.DISCOUNT]
+        charged = [entry for entry in lines if entry.kind not in (Charge.DISCOUNT, Charge.TAX)]
         # The lines the discount left out are the ones its line names.
         excluded = [e for e in charged if e.description in (line.excludes or ())]
         included = [e for e in charged if e not in excluded]
@@ -258,7 +290,10 @@ def render_explanation(explanation: InvoiceExplanation) -> str:
                 )
             )
         out.append("")
-    out.append(f"subtotal {invoice.subtotal} · discount {invoice.discount} · total {invoice.total}")
+    out.append(
+        f"subtotal {invoice.subtotal} · discount {invoice.discount} · net {invoice.net} · "
+        f"tax {invoice.tax} · total {invoice.total}"
+    )
     return "\n".join(out) + "\n"
 
 

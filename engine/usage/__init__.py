@@ -8,7 +8,12 @@ bad call is a rejection; ``load`` puts the three together.
 
 from __future__ import annotations
 
-from tariff.engine.usage.accounts import ACCOUNT_COLUMNS, DEFAULT_TIMEZONE, AccountRow
+from tariff.engine.usage.accounts import (
+    ACCOUNT_COLUMNS,
+    BILLING_COLUMNS,
+    DEFAULT_TIMEZONE,
+    AccountRow,
+)
 from tariff.engine.usage.calls import CALL_COLUMNS, CallTable
 from tariff.engine.usage.errors import Rejection, UsageError, UsageProblem
 from tariff.engine.usage.load import Usage, load_usage, read_accounts, usage_from_frames
@@ -16,6 +21,7 @@ from tariff.engine.usage.numbers import NUMBER_COLUMNS, NumberAssignment, Number
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "BILLING_COLUMNS",
     "CALL_COLUMNS",
     "DEFAULT_TIMEZONE",
     "NUMBER_COLUMNS",

@@ -8,13 +8,15 @@ from decimal import Decimal, InvalidOperation
 
 from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import alternatives, did_you_mean
+from tariff.dsl.vocabulary import countries
 from tariff.engine.usage.errors import UsageError, UsageProblem, by_row, quoted
 from tariff.engine.usage.records import Reporter, malformed_rows, records, row_of, text_of
 from tariff.engine.usage.tables import Table
 
 DEFAULT_TIMEZONE = "Europe/London"
 
-ACCOUNT_COLUMNS = (
+# What an account is billed on.
+BILLING_COLUMNS = (
     "account_id",
     "name",
     "package",
@@ -23,6 +25,9 @@ ACCOUNT_COLUMNS = (
     "discount_percent",
     "timezone",
 )
+# Optional: the customer's particulars, for the documents (and the country, for tax).
+CUSTOMER_COLUMNS = ("country", "tax_id", "address", "email", "purchase_order")
+ACCOUNT_COLUMNS = BILLING_COLUMNS + CUSTOMER_COLUMNS
 REQUIRED_ACCOUNT_COLUMNS = ("account_id", "package", "currency")
 
 
@@ -39,6 +44,12 @@ class AccountRow:
     currency: str
     discount_percent: Decimal
     timezone: str
+    # ISO 3166-1 alpha-2; None: the default country of the account's currency.
+    country: str | None = None
+    tax_id: str | None = None
+    address: tuple[str, ...] = ()
+    email: str | None = None
+    purchase_order: str | None = None
 
 
 def accounts_from(table: Table) -> tuple[AccountRow, ...]:
@@ -78,6 +89,7 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
             )
         discount = _discount_percent(record["discount_percent"], problem)
         timezone = _timezone(record["timezone"], problem)
+        country = _country(record["country"], problem)
         if (
             account_id
             and package
@@ -85,6 +97,7 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
             and currency.upper() in MINOR_DIGITS
             and discount is not None
             and timezone
+            and country is not _INVALID
         ):
             accounts.append(
                 AccountRow(
@@ -97,6 +110,11 @@ def accounts_from(table: Table) -> tuple[AccountRow, ...]:
                     currency=currency.upper(),
                     discount_percent=discount,
                     timezone=timezone,
+                    country=country,
+                    tax_id=text_of(record["tax_id"]),
+                    address=address_lines(record["address"]),
+                    email=text_of(record["email"]),
+                    purchase_order=text_of(record["purchase_order"]),
                 )
             )
     problems += malformed_rows(table)
@@ -121,6 +139,32 @@ def _discount_percent(value: object, problem: Reporter) -> Decimal | None:
         problem("discount_percent", f"{text} is not a percentage from 0 to 100")
         return None
     return percent
+
+
+_INVALID = "invalid"
+
+
+def _country(value: object, problem: Reporter) -> str | None:
+    """The row's country code, upper-cased; None when empty; _INVALID after a problem."""
+    text = text_of(value)
+    if text is None:
+        return None
+    if text.upper() in countries():
+        return text.upper()
+    problem(
+        "country",
+        f"{quoted(text)} is not an ISO 3166-1 alpha-2 country code such as GB, US or FR",
+    )
+    return _INVALID
+
+
+def address_lines(value: object) -> tuple[str, ...]:
+    """An address field as its lines: separated by line breaks or ``|``, each trimmed."""
+    text = text_of(value)
+    if text is None:
+        return ()
+    lines = (line.strip() for line in text.replace("|", "\n").splitlines())
+    return tuple(line for line in lines if line)
 
 
 def _timezone(value: object, problem: Reporter) -> str | None:

@@ -122,16 +122,22 @@ def _finished(read: ReadFile, shown: str, columns: Sequence[str], required: Sequ
     return Table(shown, table, tuple(read.malformed))
 
 
+# The one field that may hold several lines: an accounts file's postal address.
+MULTI_LINE_FIELDS = frozenset({"address"})
+
+
 def _refuse_merged_rows(table: pl.DataFrame, shown: str, columns: Sequence[str]) -> None:
     """TableError for a field with a line break: a stray quote merged the rows after it.
 
-    No field the engine reads holds more than one line, so a line break in one
-    is a quote opened in that row and closed only in a later one. Coded
-    columns are looked at once per distinct value, the others in one pass.
+    No field the engine reads holds more than one line, but an address, so a
+    line break in one is a quote opened in that row and closed only in a later
+    one. Coded columns are looked at once per distinct value, the others in one pass.
     """
     breaks = ["\n", "\r"]
     plain: list[str] = []
     for name in columns:
+        if name in MULTI_LINE_FIELDS:
+            continue
         dtype = table.schema[name]
         if isinstance(dtype, pl.Categorical):
             if dtype.categories.to_series().str.contains_any(breaks).any():
