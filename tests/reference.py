@@ -181,9 +181,17 @@ def parse_duration(text: str | None) -> int | None:
 
 
 def reference_run(
-    plan: RatingPlan, month: str, accounts: Path, numbers: Path, calls: Path
+    plan: RatingPlan,
+    month: str,
+    accounts: Path,
+    numbers: Path,
+    calls: Path,
+    priced_calls: list[tuple[str, str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The invoice run as the JSON document, computed call by call."""
+    """The invoice run as the JSON document, computed call by call.
+
+    ``priced_calls``, if given, receives (account, call id, amount) for every rated call.
+    """
     year, mon = (int(part) for part in month.split("-"))
     first_day = dt.date(year, mon, 1)
     next_first = dt.date(year + mon // 12, mon % 12 + 1, 1)
@@ -276,6 +284,8 @@ def reference_run(
         amount = (Decimal(duration) * account["rates"][band] / 60).quantize(
             PENNY, rounding=ROUNDING[sheet.rounding]
         )
+        if priced_calls is not None:
+            priced_calls.append((holder["account"], call["call_id"], f"{amount:.2f}"))
         calls_so_far, seconds, total = mine["bands"].get(band, (0, 0, Decimal(0)))
         mine["bands"][band] = (calls_so_far + 1, seconds + duration, total + amount)
         if duration >= account["package"].chargeable_from_seconds:

@@ -14,6 +14,7 @@ from reference import reference_run
 from usage_rows import ACCOUNT_HEADER, CALL_HEADER, EXAMPLES, NUMBER_HEADER, TARIFFS, write_csv
 
 from tariff.engine import RatingPlan, load_catalogue, load_usage, rate_month
+from tariff.engine.api import rate_month_itemised
 from tariff.engine.rating import blocks
 
 ORDER_FORMS = """
@@ -263,6 +264,12 @@ def test_engine_matches_the_reference(month):
         assert engine_document(plan, "2026-10", *files) == reference_document(
             plan, "2026-10", *files
         )
+        # Each call's own amount, as itemised, is the reference's too.
+        expected: list[tuple[str, str, str]] = []
+        reference_run(plan, "2026-10", *files, priced_calls=expected)
+        _, itemised = rate_month_itemised(plan, "2026-10", load_usage(*files))
+        rows = itemised.select("account_id", "call_id", "amount").rows()
+        assert sorted(rows) == sorted(expected)
 
 
 @pytest.mark.parametrize("mode", ROUNDING_MODES)

@@ -13,9 +13,10 @@ from test_ledger import dearer_catalogue
 from test_portal import ADMIN_PASSWORD, USER_PASSWORD, log_in, two_months_billed
 from usage_rows import ROOT
 
+from tariff.engine.billing.documents import InvoiceDocuments
 from tariff.engine.billing.ledger import documents, open_ledger
 from tariff.engine.billing.migrations import head, revision
-from tariff.engine.billing.portal import create_app
+from tariff.engine.billing.portal import create_app, document_info
 from tariff.engine.billing.users import (
     ADMINISTRATOR,
     STAFF,
@@ -105,10 +106,16 @@ def test_a_ledger_of_the_previous_schema_opens_and_its_users_become_staff(tmp_pa
     with sa.create_engine(f"sqlite:///{copy}").connect() as connection:
         assert not sa.inspect(connection).has_table("alembic_version")
     ledger = open_ledger(str(copy))
-    assert revision(ledger) == head() == "0005"
+    assert revision(ledger) == head() == "0006"
     user = authenticate(ledger, "old-admin", "an old long password")
     assert user is not None and user.role == STAFF and user.account_id is None
     assert len(documents(ledger)) == 7
+    # Its invoices, issued before tax, due dates and issuers, still read and render.
+    old = documents(ledger)[0]
+    assert old.due_on is None and old.issuer is None and old.invoice.tax == 0
+    assert old.invoice.net == old.invoice.total
+    text = InvoiceDocuments().text(old.invoice, document_info(old))
+    assert "Total due" in text and "Please pay" in text and " · due " not in text
 
 
 def test_a_removed_users_id_is_never_given_to_the_next_user(two_customers):

@@ -14,21 +14,21 @@ TARIFFS = ROOT / "tariffs"
 EXAMPLES = ROOT / "examples"
 
 
-def example_month_args(month: str = "2026-10", *, order_forms: bool = True) -> list[str]:
-    """Command-line arguments for the example month's usage (and its order forms)."""
+def example_month_args(
+    month: str = "2026-10", *, order_forms: bool = True, root: Path = EXAMPLES
+) -> list[str]:
+    """Command-line arguments for the example month's usage (and its order forms) under ``root``."""
     arguments = [
         "--month",
         month,
         "--accounts",
-        str(EXAMPLES / "accounts.csv"),
+        str(root / "accounts.csv"),
         "--numbers",
-        str(EXAMPLES / "numbers.csv"),
+        str(root / "numbers.csv"),
         "--calls",
-        str(EXAMPLES / "calls.csv"),
+        str(root / "calls.csv"),
     ]
-    return (
-        [*arguments, "--order-forms", str(EXAMPLES / "order-forms")] if order_forms else arguments
-    )
+    return [*arguments, "--order-forms", str(root / "order-forms")] if order_forms else arguments
 
 
 ACCOUNT_HEADER = (

@@ -17,11 +17,11 @@ through SQLAlchemy Core. Rules:
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
-import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,8 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from tariff.dsl.diagnostics import counted
+from tariff.engine.billing.ledger_location import LedgerLocationError, database_url
 from tariff.engine.billing.migrations import MigrationClash, head, revision, upgrade
-from tariff.engine.invoice.models import Invoice, InvoiceRun
+from tariff.engine.invoice.models import Invoice, InvoiceRun, Issuer
 from tariff.engine.money import from_minor, to_minor
 
 METADATA = sa.MetaData()
@@ -55,6 +56,18 @@ DOCUMENTS = sa.Table(
     sa.Column("cancels", sa.String(32)),
     # On a corrected invoice: the number of the invoice it replaces.
     sa.Column("replaces", sa.String(32)),
+    # On an invoice: when it is due (None on credit notes, and before 0.2).
+    sa.Column("due_on", sa.Date),
+    # Who issued it, as JSON, as the catalogue said then (None before 0.2).
+    sa.Column("issuer", sa.Text),
+)
+# Each issued invoice's itemised calls: the CSV of its rows, gzip-compressed.
+ITEMISED_CALLS = sa.Table(
+    "itemised_calls",
+    METADATA,
+    sa.Column("number", sa.String(32), primary_key=True),
+    sa.Column("calls", sa.Integer, nullable=False),
+    sa.Column("csv_gzip", sa.LargeBinary, nullable=False),
 )
 
 SEQUENCES = sa.Table(
@@ -173,50 +186,18 @@ class Document:
     cancels: str | None
     replaces: str | None
     content: str
+    due_on: dt.date | None = None
+    issuer_json: str | None = None
 
     @property
     def invoice(self) -> Invoice:
         """The document's invoice (negated, for a credit note)."""
         return Invoice.model_validate_json(self.content)
 
-
-_SUPPORTED = "a SQLite file path (or sqlite:///PATH) or a postgresql:// URL"
-_IN_MEMORY = (":memory:", "sqlite://", "sqlite:///:memory:")
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
-
-
-class LedgerLocationError(Exception):
-    """The ``--db`` value names no ledger that can keep issued documents."""
-
-
-def redacted(target: str) -> str:
-    """A ledger's location as messages show it: any password in its URL as ``***``."""
-    return _PASSWORD.sub(r"\1***@", target)
-
-
-def database_url(target: str) -> str:
-    """A SQLAlchemy URL: a ``postgresql://`` URL uses psycopg; a path is a SQLite file.
-
-    LedgerLocationError for an empty value (an unset variable), an in-memory
-    database (it keeps nothing) or a scheme the ledger does not support.
-    """
-    text = target.strip()
-    if not text:
-        raise LedgerLocationError(f"is empty; give {_SUPPORTED} (is a variable unset?)")
-    if text in _IN_MEMORY or "mode=memory" in text:
-        raise LedgerLocationError(
-            "is an in-memory database, which keeps nothing once the run ends; give " + _SUPPORTED
-        )
-    if text.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + text.split("://", 1)[1]
-    if text.startswith("sqlite:///"):
-        return text
-    if "://" in text:
-        scheme = text.split("://", 1)[0]
-        raise LedgerLocationError(
-            f"is a {scheme}:// URL, which the ledger cannot use; give {_SUPPORTED}"
-        )
-    return f"sqlite:///{text}"
+    @property
+    def issuer(self) -> Issuer | None:
+        """Who issued the document, as the catalogue said when it was issued."""
+        return Issuer.model_validate_json(self.issuer_json) if self.issuer_json else None
 
 
 def open_ledger(target: str, *, create: bool = True) -> sa.Engine:
@@ -257,15 +238,22 @@ def _counters_ready(engine: sa.Engine) -> bool:
 
 
 def issue_run(
-    engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: bool = False
+    engine: sa.Engine,
+    run: InvoiceRun,
+    issued_on: dt.date,
+    *,
+    correct: bool = False,
+    calls: Mapping[str, bytes] | None = None,
 ) -> IssueReport:
     """Issue a month's invoices in one transaction; LedgerConflict if any would change.
 
-    LedgerRefusal, before anything is written, for a total the ledger cannot keep.
+    ``calls`` holds each account's itemised calls (CSV), kept, compressed, with
+    every invoice this run issues. LedgerRefusal, before anything is written,
+    for a total the ledger cannot keep.
     """
     _refuse_untold_totals(run)
     try:
-        return _issue(engine, run, issued_on, correct=correct)
+        return _issue(engine, run, issued_on, correct=correct, calls=calls or {})
     except sa.exc.OperationalError as problem:
         # SQLite answers a second writer "database is locked" once its wait runs out.
         if "locked" in str(problem).lower():
@@ -273,10 +261,22 @@ def issue_run(
         raise
 
 
-def _issue(engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: bool) -> IssueReport:
+def _issue(
+    engine: sa.Engine,
+    run: InvoiceRun,
+    issued_on: dt.date,
+    *,
+    correct: bool,
+    calls: Mapping[str, bytes],
+) -> IssueReport:
     report = IssueReport()
     pause = float(os.environ.get(PAUSE_VARIABLE, "0") or 0)
+    issuer = run.issuer.model_dump_json() if run.issuer is not None else None
     with engine.begin() as connection:
+
+        def insert(kind: str, invoice: Invoice, **links: str | None) -> str:
+            return _insert(connection, kind, run.period, invoice, issued_on, issuer, **links)
+
         _lock_sequences(connection)
         conflicts = []
         for position, invoice in enumerate(run.invoices):
@@ -291,13 +291,12 @@ def _issue(engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: b
                 continue
             replaced = None
             if active is not None:
-                credit = negated(active.invoice, issued_on)
-                _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
+                insert("credit_note", negated(active.invoice, issued_on), cancels=active.number)
                 report.credited.append(active.number)
                 replaced = active.number
-            number = _insert(
-                connection, "invoice", run.period, invoice, issued_on, replaces=replaced
-            )
+            number = insert("invoice", invoice, replaces=replaced)
+            if invoice.account_id in calls:
+                _keep_calls(connection, number, calls[invoice.account_id])
             report.issued.append(number)
         if conflicts:
             raise LedgerConflict(conflicts)
@@ -307,8 +306,7 @@ def _issue(engine: sa.Engine, run: InvoiceRun, issued_on: dt.date, *, correct: b
                 continue
             report.departed.append(active.account_id)
             if correct:
-                credit = negated(active.invoice, issued_on)
-                _insert(connection, "credit_note", run.period, credit, issued_on, active.number)
+                insert("credit_note", negated(active.invoice, issued_on), cancels=active.number)
                 report.credited.append(active.number)
     return report
 
@@ -342,6 +340,8 @@ def _document(row: sa.Row[Any]) -> Document:
         cancels=row.cancels,
         replaces=row.replaces,
         content=row.content,
+        due_on=row.due_on,
+        issuer_json=row.issuer,
     )
 
 
@@ -366,6 +366,7 @@ def _insert(
     period: str,
     invoice: Invoice,
     issued_on: dt.date,
+    issuer: str | None,
     cancels: str | None = None,
     replaces: str | None = None,
 ) -> str:
@@ -383,9 +384,18 @@ def _insert(
             issued_on=issued_on,
             cancels=cancels,
             replaces=replaces,
+            due_on=invoice.due_on,
+            issuer=issuer,
         )
     )
     return number
+
+
+def _keep_calls(connection: sa.Connection, number: str, csv: bytes) -> None:
+    """Keep an invoice's itemised calls with it: its CSV, gzip-compressed."""
+    rows = csv.count(b"\n") - 1  # every row ends with a line break, and so does the header
+    packed = gzip.compress(csv, compresslevel=6, mtime=0)
+    connection.execute(sa.insert(ITEMISED_CALLS).values(number=number, calls=rows, csv_gzip=packed))
 
 
 def _active_invoice(connection: sa.Connection, period: str, account_id: str) -> Document | None:

@@ -23,6 +23,8 @@ from tariff.engine.cli.options import (
 )
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from tariff.engine.invoice.models import InvoiceRun
     from tariff.engine.usage import Usage
 
@@ -74,19 +76,22 @@ def bill(
     require_ledger_extra("bill", database)
     from sqlalchemy.exc import SQLAlchemyError
 
-    from tariff.engine.api import rate_month
+    from tariff.engine.api import rate_month_itemised
     from tariff.engine.billing.issuing import issue_refusals
     from tariff.engine.billing.ledger import (
         LedgerBusy,
         LedgerConflict,
-        LedgerLocationError,
         LedgerRefusal,
-        database_url,
         issue_run,
         open_ledger,
+    )
+    from tariff.engine.billing.ledger_location import (
+        LedgerLocationError,
+        database_url,
         redacted,
     )
     from tariff.engine.billing.text_report import summary_line
+    from tariff.engine.invoice.itemised import calls_csv, invoice_calls
 
     try:
         database_url(database)  # a --db that can keep nothing is refused before a long run
@@ -95,11 +100,12 @@ def bill(
     plan = plan_or_fail("bill", catalogue, order_forms)
     issued_on = issue_date or dt.date.today()
 
-    def rate_with_zones(usage: Usage) -> tuple[InvoiceRun, set[str]]:
-        run = rate_month(plan, usage_files.month, usage, issued_on=issued_on)
-        return run, {a.timezone for a in usage.accounts}
+    def rate_with_zones(usage: Usage) -> tuple[InvoiceRun, pl.DataFrame, set[str]]:
+        # Each invoice is issued with its itemised calls, kept in the ledger beside it.
+        run, calls = rate_month_itemised(plan, usage_files.month, usage, issued_on=issued_on)
+        return run, calls, {a.timezone for a in usage.accounts}
 
-    run, zones = rated_or_fail("bill", usage_files, rate_with_zones, plans=[plan])
+    run, calls, zones = rated_or_fail("bill", usage_files, rate_with_zones, plans=[plan])
     click.echo(summary_line(run), err=True)
     refusals = issue_refusals(
         run,
@@ -128,7 +134,10 @@ def bill(
             NOT_ISSUED,
         )
     try:
-        report = issue_run(open_ledger(database), run, issued_on, correct=correct)
+        itemised = {account: calls_csv(rows) for account, rows in invoice_calls(calls)}
+        header = calls_csv(calls.clear())
+        itemised |= {i.account_id: header for i in run.invoices if i.account_id not in itemised}
+        report = issue_run(open_ledger(database), run, issued_on, correct=correct, calls=itemised)
     except LedgerConflict as conflict:
         fail([f"tariff bill: {conflict}"], NOT_ISSUED)
     except (LedgerRefusal, LedgerBusy) as refusal:

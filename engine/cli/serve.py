@@ -49,7 +49,7 @@ def serve(
     require_ledger_extra("serve", database, "portal")
     import uvicorn
 
-    from tariff.engine.billing.ledger import LedgerLocationError, redacted
+    from tariff.engine.billing.ledger_location import LedgerLocationError, redacted
     from tariff.engine.billing.portal import create_app
 
     try:

@@ -23,7 +23,8 @@ def users() -> None:
 def _ledger(command: str, database: str) -> sa.Engine:
     """The existing ledger (only `tariff bill` creates one), or exit 2."""
     require_ledger_extra(f"users {command}", database, "portal")
-    from tariff.engine.billing.ledger import LedgerLocationError, open_ledger, redacted
+    from tariff.engine.billing.ledger import open_ledger
+    from tariff.engine.billing.ledger_location import LedgerLocationError, redacted
 
     try:
         return open_ledger(database, create=False)

@@ -162,6 +162,8 @@ class _KeptCalls:
         """The kept calls, one row each, in start order (by account first, keeping all)."""
 
         def column(name: str) -> Ints | Flags:
+            if not self.blocks:  # a month without calls
+                return np.zeros(0, dtype=bool if name in ("chargeable", "counts") else np.int64)
             return np.concatenate([getattr(b, name) for b in self.blocks])
 
         account = column("account")

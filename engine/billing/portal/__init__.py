@@ -27,14 +27,16 @@ from urllib.parse import quote, urlparse
 import jinja2
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.concurrency import iterate_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from tariff.engine.billing.documents import DocumentInfo, InvoiceDocuments, money, month_name
+from tariff.engine.billing.kept_calls import invoices_with_calls, kept_calls
 from tariff.engine.billing.ledger import Document, document, documents, open_ledger
 from tariff.engine.billing.login_failures import LedgerFailures
 from tariff.engine.billing.portal.security import (
@@ -77,6 +79,7 @@ def create_app(
             Route("/admin/billing", portal.admin(portal.billing_page)),
             Route("/admin/billing/invoices", portal.admin(portal.invoices_page)),
             Route("/admin/billing/invoices/{number}.pdf", portal.admin(portal.invoice_pdf)),
+            Route("/admin/billing/invoices/{number}.csv", portal.admin(portal.invoice_calls)),
         ],
         middleware=[
             Middleware(
@@ -249,6 +252,7 @@ class _Portal:
             chosen_account=chosen_account,
             chosen_month=chosen_month,
             cancelled_by=cancelled_by,
+            with_calls=invoices_with_calls(self.ledger),
         )
 
     async def invoice_pdf(self, request: Request) -> Response:
@@ -264,6 +268,22 @@ class _Portal:
             headers={"Content-Disposition": f'attachment; filename="{issued.number}.pdf"'},
         )
 
+    async def invoice_calls(self, request: Request) -> Response:
+        """The invoice's itemised calls as the ledger kept them, streamed as CSV."""
+        viewer: User = request.state.user
+        issued = document(self.ledger, request.path_params["number"])
+        pieces = None
+        if issued is not None and viewer.may_see(issued.account_id):
+            pieces = kept_calls(self.ledger, issued.number)
+        # Another account's invoice, like one without kept calls, does not exist here.
+        if issued is None or pieces is None:
+            return self.page(request, "not_found.html.j2", 404)
+        return StreamingResponse(
+            iterate_in_threadpool(pieces),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{issued.number}.csv"'},
+        )
+
 
 def document_info(issued: Document) -> DocumentInfo:
     """What an issued document says of itself: kind, number, dates, what it cancels or replaces."""
@@ -274,6 +294,7 @@ def document_info(issued: Document) -> DocumentInfo:
         issued.period,
         cancels=issued.cancels,
         replaces=issued.replaces,
+        issuer=issued.issuer,
     )
 
 
