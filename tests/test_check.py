@@ -297,3 +297,42 @@ package c {
         ("T102", 13),
         ("T001", 18),
     ]
+
+
+def test_the_issuer_and_taxes_are_checked_like_every_definition(tmp_path):
+    first = """issuer {
+  address "1 Street"
+  payment terms 14.5 days
+  payment terms 30 days
+  default country "GB" for GBX
+}
+tax uk_vat {
+  rate 20%
+}
+"""
+    second = """issuer { name "Another Ltd" }
+tax uk_vat { countries "GB" rate 5% }
+tax eu { countries "FR" rate -1% note "a" note "b" }
+"""
+    where = tmp_path / "0.tariff"
+    assert [d[:4] for d in found(check(tmp_path, first, second))] == [
+        ("T103", "0.tariff", 1, "the issuer has no 'name'"),
+        (
+            "T111",
+            "0.tariff",
+            3,
+            "the payment terms in days must be a whole number of at least 0, not 14.5",
+        ),
+        ("T104", "0.tariff", 4, "'payment terms' appears again in the issuer; it may appear once"),
+        ("T105", "0.tariff", 5, "unknown currency 'GBX'; use one of: GBP, USD"),
+        ("T103", "0.tariff", 7, "tax uk_vat has no 'countries'"),
+        ("T101", "1.tariff", 1, f"the catalogue has a second issuer; the first is at {where}:1:1"),
+        ("T101", "1.tariff", 2, f"tax 'uk_vat' is defined twice; the first is at {where}:7:1"),
+        (
+            "T125",
+            "1.tariff",
+            3,
+            "tax eu has a rate of -1%; a tax rate is a percentage from 0 to 100",
+        ),
+        ("T104", "1.tariff", 3, "'note' appears again in tax eu; it may appear once"),
+    ]
