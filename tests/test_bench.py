@@ -89,3 +89,15 @@ def test_the_usage_fuzz_run_ends_every_input_in_a_run_or_a_located_problem():
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.rstrip().endswith("failures: 0")
     assert "usage error" in run.stdout and "rejections" in run.stdout
+
+
+def test_the_itemising_bench_times_json_calls_and_the_ledger_read_back():
+    run = subprocess.run(
+        [sys.executable, str(BENCH / "itemise.py"), "--calls", "2000", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "2,000 calls of one account" in run.stdout
+    assert "(i) invoice --format calls" in run.stdout and "(l) read back from ledger" in run.stdout

@@ -17,7 +17,7 @@ def tariff_examples():
     for document in DOCUMENTS:
         for index, block in enumerate(BLOCK.findall(document.read_text())):
             first = next((line for line in block.splitlines() if not line.startswith("#")), "")
-            if re.match(r"(package|sheet|order form) ", first) and "..." not in block:
+            if re.match(r"(package|sheet|order form|issuer|tax) ", first) and "..." not in block:
                 yield pytest.param(block, id=f"{document.name}-{index}")
 
 

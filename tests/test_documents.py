@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -260,3 +261,29 @@ def test_ids_that_differ_only_in_case_stop_the_run_before_writing(tmp_path, mont
         result.stderr
     )
     assert not out.exists()
+
+
+def test_an_issued_pdf_with_its_calls_runs_over_numbered_pages(example_run, pdf_engine, tmp_path):
+    from tariff.engine.api import rate_month_itemised
+    from tariff.engine.invoice.itemised import invoice_calls
+
+    plan = load_catalogue(TARIFFS, [EXAMPLES / "order-forms"])
+    usage = load_usage(*(EXAMPLES / f"{n}.csv" for n in ("accounts", "numbers", "calls")))
+    run, calls = rate_month_itemised(plan, "2026-10", usage, issued_on=ISSUED)
+    invoice = invoice_of(run, "ACC-001")
+    rows = dict(invoice_calls(calls))["ACC-001"].to_dicts()
+    pdf = InvoiceDocuments().pdf(invoice, issued_info(invoice), rows)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = [" ".join(page.extract_text().split()) for page in pages]
+    assert len(pages) == 11 and all(f"of {len(pages)}" in page for page in text)
+    assert "Total due £317.96" in text[0] and "Please pay £317.96 by 1 December 2026" in text[0]
+    assert "ITEMISED CALLS: 517 CALLS" in text[1]
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        # The pictures in docs/portal.md: the first page, and one of calls.
+        path = tmp_path / "invoice.pdf"
+        path.write_bytes(pdf)
+        docs = Path(__file__).parent.parent / "docs"
+        for page, name in ((1, "invoice-pdf"), (2, "invoice-pdf-itemised")):
+            pages_wanted = ["-f", str(page), "-l", str(page), "-singlefile"]
+            command = ["pdftoppm", "-png", "-r", "80", *pages_wanted, str(path), str(docs / name)]
+            subprocess.run(command, check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def test_partitioned_runs_merge_into_the_single_run(parts, month_dir, generated_
     # The example order forms are for the example month's accounts.
     forms = [EXAMPLES / "order-forms"] if month_dir == "examples" else []
     plan = load_catalogue(TARIFFS, forms)
-    single = rate_month(plan, "2026-10", load_usage(*files))
+    issued = dt.date(2026, 11, 1)
+    single = rate_month(plan, "2026-10", load_usage(*files), issued_on=issued)
     accounts_name, numbers_name, calls_name = (display_path(path) for path in files)
     names = (accounts_name, numbers_name, calls_name)
 
@@ -52,6 +54,7 @@ def test_partitioned_runs_merge_into_the_single_run(parts, month_dir, generated_
             numbers.to_arrow(),
             calls.to_arrow(),
             names=names,
+            issued_on=issued,
         )
         for accounts, numbers, calls in groups
     ]
