@@ -85,6 +85,15 @@ def test_an_administrator_finds_invoices_by_month_newest_first(client):
     assert 'href="/admin/billing/invoices/INV-000008.pdf"' in october
 
 
+def test_each_invoice_shows_its_due_date_the_payment_terms_after_its_issue(client):
+    log_in(client, "ada", ADMIN_PASSWORD)
+    page = client.get("/admin/billing/invoices").text
+    october, september = page.split("<h2>September 2026</h2>")
+    # Issued on 1 November and on 1 October; the issuer's terms are 30 days.
+    assert october.count('<td class="due">2026-12-01</td>') == 7
+    assert september.count('<td class="due">2026-10-31</td>') == 7
+
+
 def test_each_invoice_downloads_as_a_pdf_with_its_total(client, pdf_engine):
     log_in(client, "ada", ADMIN_PASSWORD)
     response = client.get("/admin/billing/invoices/INV-000010.pdf")
