@@ -278,6 +278,10 @@ def test_an_issued_pdf_with_its_calls_runs_over_numbered_pages(example_run, pdf_
     assert len(pages) == 11 and all(f"of {len(pages)}" in page for page in text)
     assert "Total due £317.96" in text[0] and "Please pay £317.96 by 1 December 2026" in text[0]
     assert "ITEMISED CALLS: 517 CALLS" in text[1]
+    # One page: no page numbers.
+    single = InvoiceDocuments().pdf(invoice_of(run, "ACC-004"), issued_info(invoice))
+    (page,) = PdfReader(io.BytesIO(single)).pages
+    assert "Page 1" not in page.extract_text()
     if os.environ.get("UPDATE_SCREENSHOTS"):
         # The pictures in docs/portal.md: the first page, and one of calls.
         path = tmp_path / "invoice.pdf"

@@ -108,28 +108,24 @@ def test_the_rows_add_up_to_the_minute_lines_for_every_account_of_a_generated_mo
     assert checked == 60
 
 
-def test_itemise_appends_the_calls_to_the_pdf_over_numbered_pages(tmp_path, pdf_engine):
-    from pypdf import PdfReader
-
-    out = tmp_path / "pdf"
+def test_itemise_appends_the_calls_to_each_document(tmp_path):
+    # (The PDF of the same, over numbered pages: test_documents.py.)
+    out = tmp_path / "html"
     result = invoke(
-        "invoice", *example_month_args("2026-10"), "--format", "pdf", "--itemise", "--out", str(out)
+        "invoice",
+        *example_month_args("2026-10"),
+        "--format",
+        "html",
+        "--itemise",
+        "--out",
+        str(out),
     )
     assert result.exit_code == 0, result.output
-    pages = PdfReader(out / "DRAFT-2026-10-ACC-001.pdf").pages
-    assert len(pages) > 5  # 517 calls
-    first, last = (" ".join(page.extract_text().split()) for page in (pages[0], pages[-1]))
-    assert f"Page 1 of {len(pages)}" in first and f"Page {len(pages)} of {len(pages)}" in last
-    assert "ITEMISED CALLS: 517 CALLS" in pages[1].extract_text()  # h2 is upper-cased
-    single = PdfReader(_plain_pdf(tmp_path, "ACC-004")).pages
-    assert len(single) == 1 and "Page 1" not in single[0].extract_text()
-
-
-def _plain_pdf(tmp_path, account_id):
-    out = tmp_path / "plain"
-    result = invoke("invoice", *example_month_args("2026-10"), "--format", "pdf", "--out", str(out))
-    assert result.exit_code == 0, result.output
-    return out / f"DRAFT-2026-10-{account_id}.pdf"
+    html = (out / "DRAFT-2026-10-ACC-001.html").read_text()
+    assert "<h2>Itemised calls: 517 calls</h2>" in html
+    assert html.count("<tr><td>2026-10-") == 517
+    text = invoke("invoice", *example_month_args("2026-10"), "--itemise").stdout
+    assert "Itemised calls (517)" in text
 
 
 def test_itemise_needs_a_document_format():
