@@ -8,93 +8,16 @@ it means (defaults, precedence, validity) is the checker's and compiler's job.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
-from tariff.dsl.months import Month
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A region of a source file; lines and columns count from 1."""
-
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
-
-
-# ------------------------------------------------------------------ literals
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """An identifier as written, e.g. a package, band or currency name."""
-
-    text: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A quoted string, with escapes resolved."""
-
-    value: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class Number:
-    """A decimal number as written (kept exact)."""
-
-    value: Decimal
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class DateText:
-    """A month (``2026-01``) or a date (``2026-01-15``) as written.
-
-    ``value`` is the day it starts on, or None when the text names no real day
-    (the checker reports that).
-    """
-
-    text: str
-    span: Span
-
-    @property
-    def value(self) -> dt.date | None:
-        """The first day this text denotes, or None if it is not a real date."""
-        try:
-            if len(self.text) == 7:
-                return Month.parse(self.text).first_day
-            return dt.date.fromisoformat(self.text)
-        except ValueError:
-            return None
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """An amount with its currency, e.g. ``79.00 GBP``."""
-
-    amount: Decimal
-    currency: str
-    span: Span
-    currency_span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    """A ``#`` comment; the formatter puts it back where it was."""
-
-    text: str
-    span: Span
-
+# The leaves, re-exported: every module names them as ``ast.Span``, ``ast.Money``.
+from tariff.dsl.literals import Comment as Comment
+from tariff.dsl.literals import DateText as DateText
+from tariff.dsl.literals import Money as Money
+from tariff.dsl.literals import Name as Name
+from tariff.dsl.literals import Number as Number
+from tariff.dsl.literals import Span as Span
+from tariff.dsl.literals import Text as Text
 
 # ------------------------------------------------------ shared statements
 
@@ -278,7 +201,33 @@ class BandRate:
     span: Span
 
 
-BandStatement = DisplayName | Prefixes | BandRate
+@dataclass(frozen=True, slots=True)
+class Increments:
+    """``increments 60/1``: bill the first block of seconds whole, then each started step."""
+
+    first: Number
+    step: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionFee:
+    """``connection fee 0.02 GBP per call``: added to every call of 1 second or more."""
+
+    prices: tuple[Money, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MinimumCharge:
+    """``minimum charge 0.05 GBP per call``: the least a call of 1 second or more costs."""
+
+    prices: tuple[Money, ...]
+    span: Span
+
+
+CallTerm = Increments | ConnectionFee | MinimumCharge
+BandStatement = DisplayName | Prefixes | BandRate | CallTerm
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +247,15 @@ class Barred:
     span: Span
 
 
-SheetVersionStatement = Rounding | Dial | Band | Barred
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """``deck "carrier-2026-10.csv"``: bands from a CSV rate deck beside the tariff file."""
+
+    path: Text
+    span: Span
+
+
+SheetVersionStatement = Rounding | Dial | Band | Barred | Deck | CallTerm
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +340,15 @@ class ContractEnd:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class BandTerms:
+    """``band uk_mobile { rate ...; increments 60/1 }``: a band's terms agreed for this account."""
+
+    band: Name
+    statements: tuple[BandRate | CallTerm, ...]
+    span: Span
+
+
 OrderFormStatement = (
     DisplayName
     | PackagePin
@@ -394,6 +360,7 @@ OrderFormStatement = (
     | FairUsageRate
     | Discount
     | ContractEnd
+    | BandTerms
 )
 
 

@@ -155,6 +155,22 @@ class AstBuilder(Transformer[Token, Any]):
     def barred(self, meta: Meta, children: list[Token]) -> ast.Barred:
         return ast.Barred(tuple(self._text(child) for child in children), self._span(meta))
 
+    def deck(self, meta: Meta, children: list[Token]) -> ast.Deck:
+        return ast.Deck(self._text(children[0]), self._span(meta))
+
+    def increments(self, meta: Meta, children: list[Token]) -> ast.Increments:
+        first, step = children
+        return ast.Increments(self._number(first), self._number(step), self._span(meta))
+
+    def connection_fee(self, meta: Meta, children: list[Any]) -> ast.ConnectionFee:
+        return ast.ConnectionFee(children[0], self._span(meta))
+
+    def minimum_charge(self, meta: Meta, children: list[Any]) -> ast.MinimumCharge:
+        return ast.MinimumCharge(children[0], self._span(meta))
+
+    def band_terms(self, meta: Meta, children: list[Any]) -> ast.BandTerms:
+        return ast.BandTerms(self._name(children[0]), tuple(children[1:]), self._span(meta))
+
     # ---------------------------------------------------------- order forms
 
     def order_form(self, meta: Meta, children: list[Any]) -> ast.OrderForm:

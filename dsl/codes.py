@@ -36,7 +36,9 @@ MISSING_EDITION_PRICE = Code(
     "T106", "missing-edition-price", "A currency edition lacks a price that it needs."
 )
 BAND_MISSING_RATE = Code(
-    "T107", "band-missing-rate", "A band has no rate in a currency that the sheet prices."
+    "T107",
+    "band-missing-rate",
+    "A band has no rate (or fee, or minimum) in a currency that the sheet prices.",
 )
 UNREACHABLE_PREFIX = Code("T108", "unreachable-prefix", "A prefix can never match a destination.")
 NEGATIVE_AMOUNT = Code("T109", "negative-amount", "A price or rate is negative.")
@@ -86,6 +88,11 @@ OVERLAPPING_TAXES = Code(
 TAX_RATE_OUT_OF_RANGE = Code(
     "T125", "tax-rate-out-of-range", "A tax rate is not a percentage from 0 to 100."
 )
+MINIMUM_BELOW_FEE = Code(
+    "T126",
+    "minimum-below-fee",
+    "A minimum charge at or below the connection fee, which it can never raise.",
+)
 
 CODES: Mapping[str, Code] = {
     code.code: code
@@ -117,5 +124,6 @@ CODES: Mapping[str, Code] = {
         UNKNOWN_COUNTRY,
         OVERLAPPING_TAXES,
         TAX_RATE_OUT_OF_RANGE,
+        MINIMUM_BELOW_FEE,
     )
 }

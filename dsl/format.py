@@ -174,6 +174,8 @@ def _print(node: object) -> str | _Block:
             return _Block("fair usage", statements)
         case ast.Band(name=name, statements=statements):
             return _Block(f"band {name.text}", statements)
+        case ast.BandTerms(band=band, statements=statements):
+            return _Block(f"band {band.text}", statements)
         case ast.Issuer(statements=statements):
             return _Block("issuer", statements)
         case ast.Tax(name=name, statements=statements):
@@ -237,6 +239,14 @@ def _statement(node: object) -> str:
             return text
         case ast.ContractEnd(month=month):
             return f"contract ends {month.text}"
+        case ast.Deck(path=path):
+            return f"deck {_quoted(path.value)}"
+        case ast.Increments(first=first, step=step):
+            return f"increments {_decimal(first.value)}/{_decimal(step.value)}"
+        case ast.ConnectionFee(prices=prices):
+            return f"connection fee {_prices(prices)} per call"
+        case ast.MinimumCharge(prices=prices):
+            return f"minimum charge {_prices(prices)} per call"
         case ast.IssuerDetail(kind=kind, values=values):
             return f"{kind} " + ", ".join(_quoted(v.value) for v in values)
         case ast.PaymentTerms(days=days):

@@ -20,8 +20,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import PatternStr
 
 from tariff.dsl.ast import Span
-from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import Diagnostic, did_you_mean, error
+from tariff.dsl.vocabulary import MINOR_DIGITS
 
 GRAMMAR_PATH = Path(__file__).parent.parent / "grammar" / "tariff.lark"
 

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable
 from decimal import Decimal
 
-from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
+from tariff.dsl.vocabulary import MINOR_DIGITS, RATE_DECIMALS
 
 
 @functools.cache

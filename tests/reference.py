@@ -80,9 +80,28 @@ def account_terms(plan: RatingPlan, row: dict[str, Any], first_day: dt.date) -> 
         return prices[currency] if prices else listed[currency]
 
     rates = {}
+    call_terms = {}
     for name, band in sheet.bands.items():
         custom = form.band_rates.get(name) if form else None
         rates[name] = custom[currency] if custom else band.rates[currency]
+        # (first, step, fee, minimum): the order form's terms where it sets them.
+        terms = band.calls
+        in_form = form.band_calls.get(name) if form else None
+        first, step = terms.first, terms.step
+        fee, minimum = terms.connection_fee, terms.minimum_charge
+        if in_form is not None:
+            if "increments" in in_form.spans:
+                first, step = in_form.first, in_form.step
+            if "connection fee" in in_form.spans:
+                fee = in_form.connection_fee
+            if "minimum charge" in in_form.spans:
+                minimum = in_form.minimum_charge
+        call_terms[name] = (
+            first,
+            step,
+            fee.get(currency, Decimal(0)),
+            minimum.get(currency, Decimal(0)),
+        )
     month = (first_day.year, first_day.month)
     if form and form.discounts:
         discounts = [
@@ -106,6 +125,7 @@ def account_terms(plan: RatingPlan, row: dict[str, Any], first_day: dt.date) -> 
         if form and form.inclusive_calls is not None
         else package.inclusive_calls,
         "rates": rates,
+        "call_terms": call_terms,
         "fair_usage": fair_usage,
         "fair_usage_rate": agreed(form.fair_usage_rates if form else None, fair_usage.unit_rates)
         if fair_usage
@@ -281,13 +301,23 @@ def reference_run(
                 continue
         rated += 1
         mine = usage[holder["account"]]
-        amount = (Decimal(duration) * account["rates"][band] / 60).quantize(
-            PENNY, rounding=ROUNDING[sheet.rounding]
-        )
+        # Pricing one call: billed seconds by the increments, the fee, the minimum; one rounding.
+        first, step, fee, minimum = account["call_terms"][band]
+        if duration == 0:
+            billed, price = 0, Decimal(0)
+        else:
+            billed = first if duration <= first else first + -(-(duration - first) // step) * step
+            price = max(fee + Decimal(billed) * account["rates"][band] / 60, minimum)
+        amount = price.quantize(PENNY, rounding=ROUNDING[sheet.rounding])
         if priced_calls is not None:
             priced_calls.append((holder["account"], call["call_id"], f"{amount:.2f}"))
-        calls_so_far, seconds, total = mine["bands"].get(band, (0, 0, Decimal(0)))
-        mine["bands"][band] = (calls_so_far + 1, seconds + duration, total + amount)
+        calls_so_far, seconds, total, billed_so_far = mine["bands"].get(band, (0, 0, Decimal(0), 0))
+        mine["bands"][band] = (
+            calls_so_far + 1,
+            seconds + duration,
+            total + amount,
+            billed_so_far + billed,
+        )
         if duration >= account["package"].chargeable_from_seconds:
             mine["chargeable"] += 1
         clause = account["fair_usage"]
@@ -326,7 +356,7 @@ def reference_run(
                 }
             )
         for band in sorted(mine["bands"]):
-            _, seconds, total = mine["bands"][band]
+            _, seconds, total, billed = mine["bands"][band]
             if total:
                 title = account["sheet"].bands[band].title
                 lines.append(
@@ -335,7 +365,7 @@ def reference_run(
                         "band": band,
                         "band_name": title,
                         "description": f"Minute charges: {title}",
-                        "quantity": seconds,
+                        "quantity": billed,
                         "unit_price": account["rates"][band],
                         "amount": total,
                         "discountable": package.minutes_discountable,

@@ -287,7 +287,7 @@ def test_an_issued_pdf_with_its_calls_runs_over_numbered_pages(example_run, pdf_
         path = tmp_path / "invoice.pdf"
         path.write_bytes(pdf)
         docs = Path(__file__).parent.parent / "docs"
-        for page, name in ((1, "invoice-pdf"), (2, "invoice-pdf-itemised")):
-            pages_wanted = ["-f", str(page), "-l", str(page), "-singlefile"]
+        for number, name in ((1, "invoice-pdf"), (2, "invoice-pdf-itemised")):
+            pages_wanted = ["-f", str(number), "-l", str(number), "-singlefile"]
             command = ["pdftoppm", "-png", "-r", "80", *pages_wanted, str(path), str(docs / name)]
             subprocess.run(command, check=True)

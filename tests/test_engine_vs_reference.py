@@ -65,20 +65,64 @@ tax fr_tva {
 }
 """
 ROUNDING_MODES = ("half-up", "half-even", "up", "down")
+# Call terms the property draws: none; increments alone; and fees and minimums
+# (in the reference sheet, the second sheet, and an order form's band).
+CALL_TERMS = {
+    "per second": ({}, ""),
+    "increments": (
+        {
+            "carrier.tariff": [('    dial "00"', '    increments 30/6\n    dial "00"')],
+            "budget.tariff": [('    dial "0"', '    increments 60/1\n    dial "0"')],
+        },
+        "",
+    ),
+    "fees and minimums": (
+        {
+            "carrier.tariff": [
+                (
+                    "rate 0.040 GBP, 0.050 USD per minute",
+                    "rate 0.040 GBP, 0.050 USD per minute\n"
+                    "      connection fee 0.015 GBP, 0.02 USD per call\n"
+                    "      minimum charge 0.035 GBP, 0.04 USD per call",
+                ),
+                (
+                    "rate 0.015 GBP, 0.020 USD per minute\n    }\n\n    band uk_non",
+                    "rate 0.015 GBP, 0.020 USD per minute\n      increments 60/60\n"
+                    "      minimum charge 0.02 GBP, 0.03 USD per call\n    }\n\n    band uk_non",
+                ),
+            ],
+            "budget.tariff": [
+                ('    dial "0"', '    connection fee 0.001 GBP, 0.002 USD\n    dial "0"')
+            ],
+        },
+        """
+order form "OF-2" {
+  band uk_geographic { increments 10/5 connection fee 0.01 GBP minimum charge 0.03 GBP }
+}""",
+    ),
+}
 
 
-def _plans(root: Path) -> dict[str, RatingPlan]:
+def _plans(root: Path) -> dict[tuple[str, str], RatingPlan]:
     plans = {}
     for mode in ROUNDING_MODES:
-        catalogue = root / mode
-        catalogue.mkdir()
-        for source in TARIFFS.glob("*.tariff"):
-            text = source.read_text().replace("rounding half-up", f"rounding {mode}")
-            (catalogue / source.name).write_text(text)
-        (catalogue / "order-forms.tariff").write_text(ORDER_FORMS)
-        (catalogue / "budget.tariff").write_text(SECOND_SHEET)
-        (catalogue / "french-vat.tariff").write_text(FRENCH_TAX)
-        plans[mode] = load_catalogue(catalogue)
+        for variant, (edits, form_extra) in CALL_TERMS.items():
+            catalogue = root / mode / variant.replace(" ", "-")
+            catalogue.mkdir(parents=True)
+            texts = {source.name: source.read_text() for source in TARIFFS.glob("*.tariff")}
+            texts["budget.tariff"] = SECOND_SHEET
+            for name, replacements in edits.items():
+                for old, new in replacements:
+                    assert old in texts[name], (variant, old)
+                    texts[name] = texts[name].replace(old, new, 1)
+            for name, text in texts.items():
+                (catalogue / name).write_text(text.replace("rounding half-up", f"rounding {mode}"))
+            forms = ORDER_FORMS
+            if form_extra:
+                forms = forms.replace('order form "OF-2" {', form_extra.strip()[:-1], 1)
+            (catalogue / "order-forms.tariff").write_text(forms)
+            (catalogue / "french-vat.tariff").write_text(FRENCH_TAX)
+            plans[mode, variant] = load_catalogue(catalogue)
     return plans
 
 
@@ -117,8 +161,8 @@ def account_rows(draw):
     ids = draw(st.permutations(["OF-1", "OF-2", *others]))
     rows = []
     for account_id in ids:
-        package = draw(st.sampled_from(sorted(PLANS["half-up"].packages)))
-        versions = [v.version for v in PLANS["half-up"].packages[package]]
+        package = draw(st.sampled_from(sorted(PLANS["half-up", "per second"].packages)))
+        versions = [v.version for v in PLANS["half-up", "per second"].packages[package]]
         rows.append(
             {
                 "account_id": account_id,
@@ -219,9 +263,10 @@ def months(draw):
     accounts = draw(account_rows())
     numbers = draw(number_rows([row["account_id"] for row in accounts]))
     rounding = draw(st.sampled_from(ROUNDING_MODES))
+    terms = draw(st.sampled_from(list(CALL_TERMS)))
     # The engine rates calls in blocks; tiny blocks put every edge across a block boundary.
     block = draw(st.sampled_from([1, 3, 1 << 20]))
-    return accounts, numbers, draw(call_rows(numbers)), rounding, block
+    return accounts, numbers, draw(call_rows(numbers)), (rounding, terms), block
 
 
 def engine_document(plan, month, accounts, numbers, calls):
@@ -252,8 +297,8 @@ def reference_document(plan, month, accounts, numbers, calls):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(months())
 def test_engine_matches_the_reference(month):
-    accounts, numbers, calls, rounding, block = month
-    plan = PLANS[rounding]
+    accounts, numbers, calls, variant, block = month
+    plan = PLANS[variant]
     with tempfile.TemporaryDirectory() as directory, mock.patch.object(blocks, "_BLOCK", block):
         root = Path(directory)
         files = (

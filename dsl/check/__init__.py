@@ -38,7 +38,7 @@ from tariff.dsl.check.order_forms import (
 )
 from tariff.dsl.check.prices import missing_edition_prices, negative_amounts, too_precise_amounts
 from tariff.dsl.check.rule import Finding, Rule
-from tariff.dsl.check.sheets import bands_missing_rates, unreachable_prefixes
+from tariff.dsl.check.sheets import bands_missing_rates, minimums_below_fees, unreachable_prefixes
 from tariff.dsl.check.taxes import overlapping_taxes, tax_rates_out_of_range, unknown_countries
 from tariff.dsl.check.values import (
     empty_values,
@@ -67,6 +67,7 @@ RULES: tuple[Rule, ...] = (
     # sheets
     Rule(codes.BAND_MISSING_RATE, bands_missing_rates),
     Rule(codes.UNREACHABLE_PREFIX, unreachable_prefixes),
+    Rule(codes.MINIMUM_BELOW_FEE, minimums_below_fees, Severity.WARNING),
     # order forms
     Rule(codes.CURRENCY_MISMATCH, currency_mismatches),
     Rule(codes.VERSION_NOT_IN_EFFECT, versions_not_in_effect),

@@ -17,13 +17,24 @@ from tariff.dsl.check.index import (
     pinned_versions,
 )
 from tariff.dsl.check.rule import Finding
-from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
+from tariff.dsl.vocabulary import MINOR_DIGITS
 
 # The statements that may appear once, by where they are (T104).
 _ONCE_IN_SHEET = ((ast.DisplayName, "name"),)
-_ONCE_IN_SHEET_VERSION = ((ast.Rounding, "rounding"),)
-_ONCE_IN_BAND = ((ast.DisplayName, "name"), (ast.Prefixes, "prefixes"), (ast.BandRate, "rate"))
+_CALL_TERMS = (
+    (ast.Increments, "increments"),
+    (ast.ConnectionFee, "connection fee"),
+    (ast.MinimumCharge, "minimum charge"),
+)
+_ONCE_IN_SHEET_VERSION = ((ast.Rounding, "rounding"), *_CALL_TERMS)
+_ONCE_IN_BAND = (
+    (ast.DisplayName, "name"),
+    (ast.Prefixes, "prefixes"),
+    (ast.BandRate, "rate"),
+    *_CALL_TERMS,
+)
+_ONCE_IN_AGREED_BAND = ((ast.BandRate, "rate"), *_CALL_TERMS)
 _ONCE_IN_PACKAGE = ((ast.DisplayName, "name"), (ast.Generation, "generation"))
 _ONCE_IN_PACKAGE_VERSION = (
     (ast.Licence, "licence"),
@@ -174,10 +185,11 @@ def _unknown_bands(
         return  # a sheet that did not parse may have any band
     bands = band_names(sheets)
     seen: set[str] = set()
-    for rate in every(form.statements, ast.CustomRate):
-        if rate.band.text not in seen and rate.band.text not in bands:
-            yield _unknown(rate.band, "band", bands)
-        seen.add(rate.band.text)
+    named = [s.band for s in form.statements if isinstance(s, ast.CustomRate | ast.BandTerms)]
+    for band in named:
+        if band.text not in seen and band.text not in bands:
+            yield _unknown(band, "band", bands)
+        seen.add(band.text)
 
 
 def _unknown(name: ast.Name, what: str, known: Iterable[str], where: str = "") -> Finding:
@@ -274,15 +286,7 @@ def repeated_statements(definitions: Definitions) -> Iterator[Finding]:
         yield from _repeats(tax.statements, _ONCE_IN_TAX, f"tax {tax.name.text}")
     for form, where in definitions.forms():
         yield from _repeats(form.statements, _ONCE_IN_ORDER_FORM, where)
-        rates: dict[str, ast.CustomRate] = {}
-        for rate in every(form.statements, ast.CustomRate):
-            earlier = rates.setdefault(rate.band.text, rate)
-            if earlier is not rate:
-                yield Finding(
-                    rate.band.span,
-                    f"{where} gives band '{rate.band.text}' a rate twice",
-                    f"keep the one at line {earlier.span.line}",
-                )
+        yield from _repeated_band_terms(form, where)
     for prices in definitions.price_lists():
         currencies: set[str] = set()
         for money in prices.prices:
@@ -295,6 +299,40 @@ def repeated_statements(definitions: Definitions) -> Iterator[Finding]:
                     "keep one amount per currency",
                 )
             currencies.add(money.currency)
+
+
+def _repeated_band_terms(form: ast.OrderForm, where: str) -> Iterator[Finding]:
+    """A band given two rates (``rate X`` or a ``band X { rate }``), or agreed twice."""
+    rates: dict[str, ast.CustomRate | ast.BandRate] = {}
+    blocks: dict[str, ast.BandTerms] = {}
+    for statement in form.statements:
+        rate: ast.CustomRate | ast.BandRate | None
+        if isinstance(statement, ast.BandTerms):
+            named = statement.band
+            owner = f"band {named.text} of {where}"
+            yield from _repeats(statement.statements, _ONCE_IN_AGREED_BAND, owner)
+            earlier_block = blocks.setdefault(named.text, statement)
+            if earlier_block is not statement:
+                yield Finding(
+                    named.span,
+                    f"{where} agrees terms for band '{named.text}' twice",
+                    f"keep the block at line {earlier_block.span.line}",
+                )
+                continue
+            rate = first(statement.statements, ast.BandRate)
+        elif isinstance(statement, ast.CustomRate):
+            named, rate = statement.band, statement
+        else:
+            continue
+        if rate is None:
+            continue
+        earlier = rates.setdefault(named.text, rate)
+        if earlier is not rate:
+            yield Finding(
+                named.span,
+                f"{where} gives band '{named.text}' a rate twice",
+                f"keep the one at line {earlier.span.line}",
+            )
 
 
 def _repeats(

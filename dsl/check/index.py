@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tariff.dsl import ast
-from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.vocabulary import MINOR_DIGITS
 
 S = TypeVar("S")
 Version = ast.PackageVersion | ast.SheetVersion
+# The amounts a call may pay besides its seconds, and their words.
+CALL_CHARGES: tuple[tuple[type[ast.ConnectionFee | ast.MinimumCharge], str], ...] = (
+    (ast.ConnectionFee, "connection fee"),
+    (ast.MinimumCharge, "minimum charge"),
+)
 
 
 @dataclass(frozen=True)
@@ -219,11 +224,26 @@ class Definitions:
             inclusive = first(form.statements, ast.InclusiveCalls)
             if inclusive is not None:
                 counts.append((inclusive.count, "inclusive calls", 0))
+        for statements, _ in self.call_term_blocks():
+            increments = first(statements, ast.Increments)
+            if increments is not None:
+                counts.append((increments.first, "the first block of increments in seconds", 1))
+                counts.append((increments.step, "the increment in seconds", 1))
         if self.issuer is not None:
             terms = first(self.issuer.statements, ast.PaymentTerms)
             if terms is not None:
                 counts.append((terms.days, "the payment terms in days", 0))
         return counts
+
+    def call_term_blocks(self) -> Iterator[tuple[Sequence[object], str]]:
+        """Every block that may set call terms: sheet versions, their bands, order-form bands."""
+        for version, where in self.sheet_versions():
+            yield version.statements, where
+        for band, where in self.bands():
+            yield band.statements, where
+        for form, where in self.forms():
+            for block in every(form.statements, ast.BandTerms):
+                yield block.statements, f"band {block.band.text} of {where}"
 
     def tax_rates(self) -> Iterator[tuple[ast.Tax, ast.TaxRate]]:
         """Every rate of every tax, with its tax."""
@@ -247,6 +267,16 @@ class Definitions:
             yield from _order_form_or_version_prices(form.statements)
             for custom in distinct_custom_rates(form):
                 yield PriceList(custom.prices, f"rate for {custom.band.text}", is_rate=True)
+            for block in every(form.statements, ast.BandTerms):
+                rate = first(block.statements, ast.BandRate)
+                if rate is not None:
+                    yield PriceList(rate.prices, f"rate for {block.band.text}", is_rate=True)
+        # Fees are kept as exactly as rates (micro-units): they join a call's price unrounded.
+        for statements, where in self.call_term_blocks():
+            for kind, what in CALL_CHARGES:
+                term = first(statements, kind)
+                if term is not None:
+                    yield PriceList(term.prices, f"{what} of {where}", is_rate=True)
 
 
 def _order_form_or_version_prices(statements: Sequence[object]) -> Iterator[PriceList]:

@@ -14,8 +14,8 @@ from tariff.dsl.check.index import (
     pinned_versions,
 )
 from tariff.dsl.check.rule import Finding
-from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
+from tariff.dsl.vocabulary import MINOR_DIGITS
 
 
 def currency_mismatches(definitions: Definitions) -> Iterator[Finding]:

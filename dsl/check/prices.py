@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from tariff.dsl import ast
 from tariff.dsl.check.index import Definitions, editions, first, known_prices, sheet_currencies
 from tariff.dsl.check.rule import Finding
-from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS, decimal_places
+from tariff.dsl.vocabulary import MINOR_DIGITS, RATE_DECIMALS, decimal_places
 
 
 def negative_amounts(definitions: Definitions) -> Iterator[Finding]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from tariff.dsl import ast
-from tariff.dsl.check.index import Definitions, dials, distinct_bands, first, known_prices
+from tariff.dsl.check.index import (
+    CALL_CHARGES,
+    Definitions,
+    dials,
+    distinct_bands,
+    every,
+    first,
+    known_prices,
+)
 from tariff.dsl.check.rule import Finding
 
 
@@ -25,6 +33,54 @@ def bands_missing_rates(definitions: Definitions) -> Iterator[Finding]:
                     f"band '{name}' has no {currency} rate, but other bands of {where} do",
                     f"add a {currency} amount to its rate",
                 )
+        # A fee or minimum in some currencies only would price the others' calls without it.
+        blocks: list[tuple[Sequence[object], str]] = [(version.statements, where)]
+        blocks += [(band.statements, f"band {band.name.text}") for band in distinct_bands(version)]
+        for statements, owner in blocks:
+            for kind, what in CALL_CHARGES:
+                term = first(statements, kind)
+                missing = sorted(priced - set(known_prices(term.prices))) if term else []
+                for currency in missing:
+                    yield Finding(
+                        term.span if term else version.span,
+                        f"the {what} of {owner} has no {currency} amount, but the bands of "
+                        f"{where} are priced in {currency}",
+                        f"add a {currency} amount, e.g. `{what} 0.00 {currency}` for none",
+                    )
+
+
+def minimums_below_fees(definitions: Definitions) -> Iterator[Finding]:
+    """T126 (a warning): a minimum charge at or below the connection fee can never apply."""
+    for version, where in definitions.sheet_versions():
+        defaults = version.statements
+        for band in distinct_bands(version):
+            yield from _minimum_below_fee(
+                band.statements, defaults, f"band {band.name.text} of {where}"
+            )
+    for form, where in definitions.forms():
+        for block in every(form.statements, ast.BandTerms):
+            yield from _minimum_below_fee(
+                block.statements, (), f"band {block.band.text} of {where}"
+            )
+
+
+def _minimum_below_fee(
+    statements: Sequence[object], defaults: Sequence[object], where: str
+) -> Iterator[Finding]:
+    fee = first(statements, ast.ConnectionFee) or first(defaults, ast.ConnectionFee)
+    minimum = first(statements, ast.MinimumCharge) or first(defaults, ast.MinimumCharge)
+    if fee is None or minimum is None:
+        return
+    fees = known_prices(fee.prices)
+    for currency, least in known_prices(minimum.prices).items():
+        if currency in fees and least.amount <= fees[currency].amount:
+            yield Finding(
+                least.span,
+                f"the minimum charge of {where}, {least.amount:f} {currency}, can never apply: "
+                f"every answered call already pays the connection fee of "
+                f"{fees[currency].amount:f} {currency}",
+                "raise the minimum above the fee, or remove it",
+            )
 
 
 def unreachable_prefixes(definitions: Definitions) -> Iterator[Finding]:

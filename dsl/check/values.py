@@ -7,11 +7,13 @@ from collections.abc import Iterator, Sequence
 from tariff.dsl import ast
 from tariff.dsl.check.index import Definitions, every, first, known_prices
 from tariff.dsl.check.rule import Finding
-from tariff.dsl.currencies import LARGEST_AMOUNT, LARGEST_COUNT, MINOR_DIGITS
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.vocabulary import (
     DISCOUNT_CHARGE_WORDS,
     GENERATIONS,
+    LARGEST_AMOUNT,
+    LARGEST_COUNT,
+    MINOR_DIGITS,
     NUMBER_KINDS,
     ROUNDING_MODES,
     charge_kind,

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import jinja2
 
-from tariff.dsl.currencies import SYMBOLS
 from tariff.dsl.months import Month
-from tariff.dsl.vocabulary import Charge
+from tariff.dsl.vocabulary import SYMBOLS, Charge
 from tariff.engine.invoice.models import Invoice, InvoiceLine, Issuer
 from tariff.engine.money import minor_unit
 

@@ -17,6 +17,14 @@ from tariff.engine.cli.options import (
 @click.command()
 @usage_options
 @click.option("--account", "account_id", required=True, help="The account to explain.")
+@click.option(
+    "--call",
+    "call_ids",
+    multiple=True,
+    metavar="CALL_ID",
+    help="Also explain this call's price: its seconds, billed seconds, fee and minimum "
+    "(repeatable).",
+)
 @catalogue_option
 @order_forms_option
 @click.option(
@@ -29,6 +37,7 @@ from tariff.engine.cli.options import (
 def explain(
     usage_files: UsageFiles,
     account_id: str,
+    call_ids: tuple[str, ...],
     catalogue: str | None,
     order_forms: tuple[str, ...],
     output_format: str,
@@ -43,7 +52,9 @@ def explain(
     explanation = rated_or_fail(
         "explain",
         usage_files,
-        lambda usage: explain_invoice(plan, usage_files.month, usage, account_id),
+        lambda usage: explain_invoice(
+            plan, usage_files.month, usage, account_id, call_ids=call_ids
+        ),
         plans=[plan],
     )
     text = explanation.to_json() if output_format == "json" else render_explanation(explanation)

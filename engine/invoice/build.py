@@ -216,8 +216,7 @@ def _minutes_lines(terms: AccountTerms, usage: AccountUsage, source: Sourced) ->
                 band=band,
                 band_name=title,
                 description=f"Minute charges: {title}",
-                # Every call is billed by the second: billed seconds are its seconds.
-                quantity=rated.seconds,
+                quantity=rated.billed_seconds,
                 seconds=rated.seconds,
                 calls=rated.calls,
                 unit_price=rate_price(terms.band_rates[band].amount, terms.currency),

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 
 import polars as pl
 
-from tariff.dsl.currencies import MINOR_DIGITS
+from tariff.dsl.vocabulary import MINOR_DIGITS
 from tariff.engine.money import rate_price
 from tariff.engine.plan.terms import AccountTerms
 
@@ -86,8 +86,7 @@ def itemised_calls(kept: pl.DataFrame, terms: Mapping[str, AccountTerms]) -> pl.
         "band",
         "band_name",
         pl.col("duration_s").alias("seconds"),
-        # Every call is billed by the second: its billed seconds are its seconds.
-        pl.col("duration_s").alias("billed_seconds"),
+        pl.col("billed_s").alias("billed_seconds"),
         "rate",
         _decimal_text(pl.col("amount"), pl.col("digits")).alias("amount"),
         pl.when(chargeable & (counted <= pl.col("allowance")))

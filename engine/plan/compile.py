@@ -20,6 +20,7 @@ from tariff.engine.plan.model import (
     DEFAULT_COUNTRIES,
     DEFAULT_PAYMENT_TERMS_DAYS,
     BandTerms,
+    CallTerms,
     DiscountTerms,
     FairUsageTerms,
     IssuerTerms,
@@ -200,9 +201,24 @@ def _sheet(sheet: ast.Sheet) -> tuple[SheetVersionTerms, ...]:
     return tuple(sorted(versions, key=lambda v: v.effective))
 
 
+def call_terms(statements: Sequence[object]) -> CallTerms:
+    """The call terms a block of statements sets (a band's, a sheet version's, an order form's)."""
+    increments = _first(statements, ast.Increments)
+    fee = _first(statements, ast.ConnectionFee)
+    minimum = _first(statements, ast.MinimumCharge)
+    return CallTerms(
+        first=int(increments.first.value) if increments else 1,
+        step=int(increments.step.value) if increments else 1,
+        connection_fee=_prices(fee.prices) if fee else {},
+        minimum_charge=_prices(minimum.prices) if minimum else {},
+        spans=_spans(increments=increments, connection_fee=fee, minimum_charge=minimum),
+    )
+
+
 def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
     statements = version.statements
     rounding = _first(statements, ast.Rounding)
+    defaults = call_terms(statements)
     bands = {}
     for band in statements:
         if isinstance(band, ast.Band):
@@ -216,6 +232,7 @@ def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
                 band.span,
                 rate.span,
                 title=_title(band.statements, band.name.text.replace("_", " ")),
+                calls=defaults.merged(call_terms(band.statements)),
             )
     assert version.version.value, "checked catalogue"
     return SheetVersionTerms(
@@ -244,6 +261,16 @@ def _order_form(form: ast.OrderForm) -> OrderFormTerms:
     inclusive = _first(statements, ast.InclusiveCalls)
     fair_usage_rate = _first(statements, ast.FairUsageRate)
     contract_end = _first(statements, ast.ContractEnd)
+    agreed = [s for s in statements if isinstance(s, ast.BandTerms)]
+    band_rates = {
+        r.band.text: _prices(r.prices) for r in statements if isinstance(r, ast.CustomRate)
+    }
+    band_rate_spans = {r.band.text: r.span for r in statements if isinstance(r, ast.CustomRate)}
+    for block in agreed:
+        rate = _first(block.statements, ast.BandRate)
+        if rate is not None:
+            band_rates.setdefault(block.band.text, _prices(rate.prices))
+            band_rate_spans.setdefault(block.band.text, rate.span)
     return OrderFormTerms(
         account_id=form.account.value,
         span=form.span,
@@ -254,9 +281,8 @@ def _order_form(form: ast.OrderForm) -> OrderFormTerms:
         licence=_prices(licence.prices) if licence else None,
         call_fee=_prices(call_fee.prices) if call_fee else None,
         inclusive_calls=int(inclusive.count.value) if inclusive else None,
-        band_rates={
-            r.band.text: _prices(r.prices) for r in statements if isinstance(r, ast.CustomRate)
-        },
+        band_rates=band_rates,
+        band_calls={block.band.text: call_terms(block.statements) for block in agreed},
         fair_usage_rates=_prices(fair_usage_rate.prices) if fair_usage_rate else None,
         discounts=tuple(_discount(d) for d in statements if isinstance(d, ast.Discount)),
         contract_ends=_effective(contract_end.month) if contract_end else None,
@@ -268,7 +294,7 @@ def _order_form(form: ast.OrderForm) -> OrderFormTerms:
             inclusive_calls=inclusive,
             fair_usage_unit_rate=fair_usage_rate,
         ),
-        band_rate_spans={r.band.text: r.span for r in statements if isinstance(r, ast.CustomRate)},
+        band_rate_spans=band_rate_spans,
     )
 
 

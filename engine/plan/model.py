@@ -71,6 +71,41 @@ class PackageVersionTerms:
 
 
 @dataclass(frozen=True)
+class CallTerms:
+    """How a call is priced besides its rate: increments, connection fee, minimum charge.
+
+    The defaults (1/1, no fee, no minimum) price every second at the rate. Each
+    term keeps the span of the statement that set it (a band's, its sheet
+    version's, or an order form's), for ``tariff explain``.
+    """
+
+    first: int = 1
+    step: int = 1
+    connection_fee: Prices = field(default_factory=dict)
+    minimum_charge: Prices = field(default_factory=dict)
+    spans: Mapping[str, Span] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> bool:
+        """Whether calls are priced by the second alone, as before these terms existed."""
+        return (self.first, self.step) == (1, 1) and not (
+            any(self.connection_fee.values()) or any(self.minimum_charge.values())
+        )
+
+    def merged(self, over: CallTerms) -> CallTerms:
+        """These terms with every term ``over`` sets (its spans say which) put in their place."""
+        first, step = (
+            (over.first, over.step) if "increments" in over.spans else (self.first, self.step)
+        )
+        fee = over.connection_fee if "connection fee" in over.spans else self.connection_fee
+        minimum = over.minimum_charge if "minimum charge" in over.spans else self.minimum_charge
+        return CallTerms(first, step, fee, minimum, {**self.spans, **over.spans})
+
+
+PER_SECOND = CallTerms()
+
+
+@dataclass(frozen=True)
 class BandTerms:
     """A destination band: the prefixes that select it and its per-minute rates."""
 
@@ -81,6 +116,7 @@ class BandTerms:
     rate_span: Span
     # How documents name the band ("UK mobiles"); JSON keeps the id.
     title: str = ""
+    calls: CallTerms = PER_SECOND
 
 
 @dataclass(frozen=True)
@@ -145,6 +181,8 @@ class OrderFormTerms:
     call_fee: Prices | None = None
     inclusive_calls: int | None = None
     band_rates: Mapping[str, Prices] = field(default_factory=dict)
+    # Call terms agreed per band (``band NAME { increments ... }``).
+    band_calls: Mapping[str, CallTerms] = field(default_factory=dict)
     fair_usage_rates: Prices | None = None
     discounts: tuple[DiscountTerms, ...] = ()
     # The last month the terms are in force (``contract ends``); None: no end.

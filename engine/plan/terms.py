@@ -8,13 +8,14 @@ or ``order form``) so that invoices can be explained.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tariff.dsl.ast import Span
 from tariff.dsl.diagnostics import did_you_mean
 from tariff.dsl.months import Month
 from tariff.engine.plan.model import (
+    CallTerms,
     DiscountTerms,
     FairUsageTerms,
     OrderFormTerms,
@@ -54,6 +55,31 @@ class Discounted:
 
 
 @dataclass(frozen=True)
+class CallPricing:
+    """A band's call terms for one account, in its currency: what a call costs besides its rate.
+
+    ``origins`` says where each term that is not the default was set
+    ("increments", "connection fee", "minimum charge").
+    """
+
+    first: int = 1
+    step: int = 1
+    connection_fee: Decimal = Decimal(0)
+    minimum_charge: Decimal = Decimal(0)
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> bool:
+        """Whether a call costs its seconds at the rate, and nothing else."""
+        return (self.first, self.step) == (1, 1) and not (
+            self.connection_fee or self.minimum_charge
+        )
+
+
+PER_SECOND_PRICING = CallPricing()
+
+
+@dataclass(frozen=True)
 class TaxDue:
     """The tax an account's invoice carries this month: its name, rate and rule."""
 
@@ -86,6 +112,12 @@ class AccountTerms:
     country: str | None = None
     tax: TaxDue | None = None
     tax_notes: tuple[str, ...] = ()
+    # Each band's increments, connection fee and minimum charge (absent: per second).
+    band_calls: Mapping[str, CallPricing] = field(default_factory=dict)
+
+    def calls_in(self, band: str) -> CallPricing:
+        """How the account's calls in ``band`` are priced besides the rate."""
+        return self.band_calls.get(band, PER_SECOND_PRICING)
 
     @property
     def account_id(self) -> str:
@@ -229,6 +261,13 @@ class _Resolver:
             inclusive = form.inclusive_calls
             inclusive_origin = Origin("order form", form.span_of("inclusive calls"))
         country, tax, tax_notes = self._tax(currency)
+        band_calls = {
+            name: pricing
+            for name, band in sheet.bands.items()
+            if not (pricing := self._call_pricing(name, band.calls, currency)).per_second
+        }
+        if self.problems:
+            return None
         return AccountTerms(
             account=self.account,
             name=(form.title if form else None) or self.account.name,
@@ -248,6 +287,35 @@ class _Resolver:
             country=country,
             tax=tax,
             tax_notes=tax_notes,
+            band_calls=band_calls,
+        )
+
+    def _call_pricing(self, band: str, listed: CallTerms, currency: str) -> CallPricing:
+        """The band's call terms for this account: the order form's, else the sheet's."""
+        agreed = self.form.band_calls.get(band) if self.form else None
+        terms = listed.merged(agreed) if agreed is not None else listed
+        if agreed is not None:
+            for term, prices in (
+                ("connection fee", agreed.connection_fee),
+                ("minimum charge", agreed.minimum_charge),
+            ):
+                if term in agreed.spans and currency not in prices:
+                    self._problem(
+                        "currency",
+                        f"the order form's {term} for band {band} is in "
+                        f"{', '.join(sorted(prices))}, but the account is billed in "
+                        f"{currency}{self._form_note()}",
+                    )
+        origins = {
+            term: Origin("order form" if agreed and term in agreed.spans else "sheet", span)
+            for term, span in terms.spans.items()
+        }
+        return CallPricing(
+            terms.first,
+            terms.step,
+            terms.connection_fee.get(currency, Decimal(0)),
+            terms.minimum_charge.get(currency, Decimal(0)),
+            origins,
         )
 
     def _tax(self, currency: str) -> tuple[str | None, TaxDue | None, tuple[str, ...]]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
-from tariff.dsl.currencies import MINOR_DIGITS, RATE_DECIMALS
+from tariff.dsl.vocabulary import MINOR_DIGITS, RATE_DECIMALS
 from tariff.engine.money import rate_to_micro
 from tariff.engine.plan.model import SheetVersionTerms
 from tariff.engine.plan.terms import AccountTerms
@@ -57,6 +57,44 @@ class RatingAccounts:
             row = [micro_rate(terms.band_rates[b].amount) for b in self.sheets[sheet].bands]
             rates += row + [0] * (width - len(row))
         return integers(rates)
+
+    @functools.cached_property
+    def per_second(self) -> bool:
+        """Whether every band of every account prices its calls by the second and nothing else."""
+        return not any(terms.band_calls for terms in self.terms)
+
+    def _slots(self, value: Callable[[AccountTerms, str], int], default: int) -> Ints:
+        """A per-(account, band) table of one call term (``default`` past a sheet's bands)."""
+        width = self.band_width
+        table = []
+        for terms, sheet in zip(self.terms, self.sheet_of.tolist(), strict=True):
+            row = [value(terms, band) for band in self.sheets[sheet].bands]
+            table += row + [default] * (width - len(row))
+        return integers(table)
+
+    @functools.cached_property
+    def firsts(self) -> Ints:
+        """Each slot's first block of billed seconds (increments F/N: F)."""
+        return self._slots(lambda terms, band: terms.calls_in(band).first, 1)
+
+    @functools.cached_property
+    def steps(self) -> Ints:
+        """Each slot's increment after the first block (increments F/N: N)."""
+        return self._slots(lambda terms, band: terms.calls_in(band).step, 1)
+
+    @functools.cached_property
+    def connection_fees(self) -> Ints:
+        """Each slot's connection fee, in micro-units × 60: the unit of seconds × a rate."""
+        return self._slots(
+            lambda terms, band: 60 * micro_rate(terms.calls_in(band).connection_fee), 0
+        )
+
+    @functools.cached_property
+    def minimum_charges(self) -> Ints:
+        """Each slot's minimum charge, in micro-units × 60 (0: none)."""
+        return self._slots(
+            lambda terms, band: 60 * micro_rate(terms.calls_in(band).minimum_charge), 0
+        )
 
     @functools.cached_property
     def divisors(self) -> Ints:

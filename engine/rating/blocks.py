@@ -179,6 +179,7 @@ class _KeptCalls:
                 _amounts(column("amount")),
                 pl.Series("chargeable", column("chargeable")),
                 pl.Series("counts", column("counts")),
+                pl.Series("billed_s", column("billed")),
             )
             .sort("account_id", "started_at", "row")
         )

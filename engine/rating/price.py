@@ -53,6 +53,8 @@ class PricedCalls:
     amount: Ints
     chargeable: Flags
     counts: Flags
+    # The seconds billed: the duration, or more under increments (F/N).
+    billed: Ints
 
     def of_account(self, position: int) -> PricedCalls:
         """The calls of the account at ``position``."""
@@ -66,6 +68,7 @@ class PricedCalls:
             self.amount[mine],
             self.chargeable[mine],
             self.counts[mine],
+            self.billed[mine],
         )
 
 
@@ -78,9 +81,13 @@ def needs_exact_arithmetic(accounts: RatingAccounts, longest_call: int, calls: i
     """
     largest_rate = int(accounts.rates.max(initial=0))
     widest, narrowest = int(accounts.divisors.max()), int(accounts.divisors.min())
-    largest_charge = (longest_call // narrowest + 1) * largest_rate
-    largest_step = 2 * widest * largest_rate + widest
-    return max(largest_charge * max(calls, 1), largest_step) >= _SAFE
+    # Increments bill at most one first block and one step more than the call lasted.
+    longest_billed = longest_call + int(accounts.firsts.max()) + int(accounts.steps.max())
+    largest_fee = max(int(accounts.connection_fees.max()), int(accounts.minimum_charges.max()))
+    largest_charge = (longest_billed // narrowest + 1) * largest_rate + largest_fee // narrowest + 1
+    largest_step = 2 * (widest * largest_rate + largest_fee) + widest
+    whole_call = longest_billed * largest_rate + largest_fee
+    return max(largest_charge * max(calls, 1), largest_step, whole_call) >= _SAFE
 
 
 def priced(coded: CodedCalls, accounts: RatingAccounts, *, exact: bool = False) -> PricedCalls:
@@ -92,16 +99,22 @@ def priced(coded: CodedCalls, accounts: RatingAccounts, *, exact: bool = False) 
     positions = np.flatnonzero(coded.rated)
     account, band = coded.account[positions], coded.band[positions]
     duration = coded.duration[positions]
-    rate = accounts.rates[account * accounts.band_width + band]
+    slot = account * accounts.band_width + band
+    rate = accounts.rates[slot]
     divisor: Ints | np.int64 | int = lookup(accounts.divisors, account)
-    seconds: Ints = duration
+    billed: Ints = duration if accounts.per_second else billed_seconds(duration, accounts, slot)
+    seconds: Ints = billed
     if exact:
-        seconds, rate = duration.astype(object), rate.astype(object)
+        seconds, rate = billed.astype(object), rate.astype(object)
         divisor = divisor.astype(object) if isinstance(divisor, np.ndarray) else int(divisor)
-    # duration = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
+    # billed = q × divisor + r: q × rate is exact, only r × rate / divisor is rounded.
     amount, remainder = seconds // divisor, seconds % divisor
     amount *= rate
     remainder *= rate
+    if not accounts.per_second:
+        amount, remainder = _with_fee_and_minimum(
+            amount, remainder, seconds * rate, duration > 0, accounts, slot, exact=exact
+        )
     modes = [sheet.rounding for sheet in accounts.sheets]
     distinct_modes = sorted(set(modes))
     if len(distinct_modes) == 1:
@@ -121,7 +134,48 @@ def priced(coded: CodedCalls, accounts: RatingAccounts, *, exact: bool = False) 
         amount,
         duration >= lookup(accounts.chargeable_from, account),
         duration >= lookup(accounts.counting_from, account),
+        billed,
     )
+
+
+def billed_seconds(duration: Ints, accounts: RatingAccounts, slot: Ints) -> Ints:
+    """Each call's billed seconds under its band's increments F/N, in integers.
+
+    A call of 0 seconds bills nothing; one of up to F seconds bills F; a longer
+    one F plus each started N seconds after them.
+    """
+    first, step = accounts.firsts[slot], accounts.steps[slot]
+    after = np.maximum(duration - first, 0)
+    billed: Ints = first + (after + step - 1) // step * step
+    return np.where(duration > 0, billed, 0)
+
+
+def _with_fee_and_minimum(
+    amount: Ints,
+    remainder: Ints,
+    whole: Ints,
+    answered: Flags,
+    accounts: RatingAccounts,
+    slot: Ints,
+    *,
+    exact: bool,
+) -> tuple[Ints, Ints]:
+    """Add the connection fee to what is rounded, and raise a call to its minimum charge.
+
+    Everything is in micro-units × 60 (seconds × a per-minute rate): ``whole``
+    is the call's billed seconds × rate. The fee joins the remainder that is
+    rounded, so that each call is still rounded once; a call whose fee and
+    seconds come to less than its minimum costs the minimum instead. A call of
+    0 seconds pays neither.
+    """
+    fee, minimum = accounts.connection_fees[slot], accounts.minimum_charges[slot]
+    if exact:
+        fee, minimum = fee.astype(object), minimum.astype(object)
+    fee = np.where(answered, fee, 0)
+    minimum = np.where(answered, minimum, 0)
+    remainder = remainder + fee
+    below = whole + fee < minimum
+    return np.where(below, 0, amount), np.where(below, minimum, remainder)
 
 
 def rounded_division(numerator: Ints, divisor: Ints | np.int64 | int, rounding: str) -> Ints:

@@ -14,11 +14,12 @@ from tariff.engine.rating.price import PricedCalls
 
 @dataclass(frozen=True)
 class BandUsage:
-    """One band's calls on one invoice: how many, total seconds, summed rounded charges."""
+    """One band's calls on one invoice: how many, their seconds, billed seconds, summed charges."""
 
     calls: int
     seconds: int
     amount_minor: int
+    billed_seconds: int
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Totals:
     amount: Ints
     chargeable: Ints
     counted: Ints
+    billed: Ints
 
     @classmethod
     def of(cls, accounts: RatingAccounts, holdings: Holdings, *, exact: bool = False) -> Totals:
@@ -66,6 +68,7 @@ class Totals:
             amount,
             zeros(size),
             zeros(len(holdings.assignments)),
+            zeros(size),
         )
 
     def add(self, priced: PricedCalls) -> None:
@@ -74,6 +77,8 @@ class Totals:
         size = len(self.calls)
         self.calls[:] += np.bincount(key, minlength=size)
         np.add.at(self.seconds, key, priced.duration)
+        if not self.accounts.per_second:
+            np.add.at(self.billed, key, priced.billed)
         np.add.at(self.amount, key, priced.amount)
         self.chargeable[:] += np.bincount(key[priced.chargeable], minlength=size)
         self.counted[:] += np.bincount(
@@ -88,12 +93,15 @@ class Totals:
         band_names = [list(sheet.bands) for sheet in accounts.sheets]
         sheet_of = accounts.sheet_of.tolist()
         used = np.flatnonzero(self.calls)
-        for slot, count, used_seconds, charged, chargeable_calls in zip(
+        # Per second, the billed seconds are the seconds (and were not summed twice).
+        billed = self.seconds if accounts.per_second else self.billed
+        for slot, count, used_seconds, charged, chargeable_calls, billed_seconds in zip(
             used.tolist(),
             self.calls[used].tolist(),
             self.seconds[used].tolist(),
             self.amount[used].tolist(),
             self.chargeable[used].tolist(),
+            billed[used].tolist(),
             strict=True,
         ):
             position, band = divmod(slot, width)
@@ -104,7 +112,7 @@ class Totals:
             mine.calls += count
             mine.chargeable_calls += chargeable_calls
             band_name = band_names[sheet_of[position]][band]
-            mine.bands[band_name] = BandUsage(count, used_seconds, charged)
+            mine.bands[band_name] = BandUsage(count, used_seconds, charged, billed_seconds)
         for position in np.flatnonzero(self.counted).tolist():
             held = self.holdings.assignments[position]
             numbers = usage[held.account_id].counted_calls

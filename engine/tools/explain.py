@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict
@@ -22,7 +23,7 @@ from tariff.dsl.vocabulary import Charge, Rounding
 from tariff.engine.api import rate_month_with_calls
 from tariff.engine.invoice.models import Invoice, InvoiceLine, LineSource
 from tariff.engine.invoice.provenance import line_source
-from tariff.engine.money import exact_sum
+from tariff.engine.money import exact_sum, from_minor
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms, Origin, resolve_terms
 from tariff.engine.usage import Usage, UsageError, UsageProblem
@@ -50,14 +51,25 @@ class LineExplanation(BaseModel):
     facts: tuple[Fact, ...]
 
 
+class CallExplanation(BaseModel):
+    """One call's price: its seconds and billed seconds, and the fee and minimum it paid."""
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str
+    band: str
+    facts: tuple[Fact, ...]
+
+
 class InvoiceExplanation(BaseModel):
-    """An invoice, line by line."""
+    """An invoice, line by line, and the calls asked about."""
 
     model_config = ConfigDict(frozen=True)
 
     period: str
     invoice: Invoice
     lines: tuple[LineExplanation, ...]
+    calls: tuple[CallExplanation, ...] = ()
 
     def to_json(self) -> str:
         """The explanation as a JSON document."""
@@ -71,8 +83,13 @@ def explain_invoice(
     account_id: str,
     *,
     issued_on: dt.date | None = None,
+    call_ids: Sequence[str] = (),
 ) -> InvoiceExplanation:
-    """Explain one account's invoice for ``month``; UsageError if the account is unknown."""
+    """Explain one account's invoice for ``month``; UsageError if the account is unknown.
+
+    ``call_ids`` names calls of the account to explain one by one; UsageError
+    for a call that is not one of the account's rated calls.
+    """
     period = month if isinstance(month, Month) else Month.parse(month)
     ids = [a.account_id for a in usage.accounts]
     if account_id not in ids:
@@ -84,10 +101,20 @@ def explain_invoice(
     invoice = next(i for i in run.invoices if i.account_id == account_id)
     terms = resolve_terms(plan, usage.accounts, period)
     explainer = _Explainer(terms[account_id], calls, plan.source_names)
+    known = set(calls["call_id"].to_list())
+    for call_id in call_ids:
+        if call_id not in known:
+            hint = did_you_mean(call_id, sorted(known))
+            message = f"is not a rated call of {account_id} in {period}: '{call_id}'"
+            file = usage.calls.file
+            raise UsageError(
+                [UsageProblem(file, None, None, message + (f"; {hint}" if hint else ""))]
+            )
     return InvoiceExplanation(
         period=str(period),
         invoice=invoice,
         lines=tuple(explainer.explain(line, invoice.lines) for line in invoice.lines),
+        calls=tuple(explainer.call(call_id) for call_id in call_ids),
     )
 
 
@@ -193,12 +220,19 @@ class _Explainer:
                 source=self._span_source(sheet.span, "sheet"),
             ),
             Fact(name="calls", value=band_calls.height),
-            Fact(name="seconds", value=line.quantity),
+            Fact(name="seconds", value=line.seconds if line.seconds is not None else line.quantity),
+            Fact(name="billed seconds", value=line.quantity),
             Fact(name="rate per minute", value=str(line.unit_price), source=line.source),
+            *self._call_terms(str(line.band)),
             Fact(
                 name="rounding",
-                value=f"each call's duration × rate / 60 rounded {sheet.rounding} to the "
-                "minor unit, then summed",
+                value=(
+                    f"each call's duration × rate / 60 rounded {sheet.rounding} to the "
+                    "minor unit, then summed"
+                    if self.terms.calls_in(str(line.band)).per_second
+                    else "each call's fee + billed seconds × rate / 60 (at least its minimum) "
+                    f"rounded {sheet.rounding} to the minor unit, then summed"
+                ),
                 source=self._span_source(sheet.rounding_span, "sheet"),
             ),
         )
@@ -208,6 +242,64 @@ class _Explainer:
             else f"minute charges for band {line.band} of sheet {sheet.sheet}"
         )
         return LineExplanation(line=line, rule=rule, facts=facts)
+
+    def _call_terms(self, band: str) -> list[Fact]:
+        """The band's increments, connection fee and minimum charge, where it has them."""
+        pricing = self.terms.calls_in(band)
+        if pricing.per_second:
+            return []
+        origins = pricing.origins
+        return [
+            Fact(
+                name="increments",
+                value=f"{pricing.first}/{pricing.step}",
+                source=self._source(origins["increments"]) if "increments" in origins else None,
+            ),
+            Fact(
+                name="connection fee per call",
+                value=str(pricing.connection_fee),
+                source=self._source(origins["connection fee"])
+                if "connection fee" in origins
+                else None,
+            ),
+            Fact(
+                name="minimum charge per call",
+                value=str(pricing.minimum_charge),
+                source=self._source(origins["minimum charge"])
+                if "minimum charge" in origins
+                else None,
+            ),
+        ]
+
+    def call(self, call_id: str) -> CallExplanation:
+        """One call: actual and billed seconds, rate, the fee and the minimum that applied."""
+        row = self.calls.filter(pl.col("call_id") == call_id).row(0, named=True)
+        band = str(row["band"])
+        pricing = self.terms.calls_in(band)
+        rate = self.terms.band_rates[band].amount
+        seconds, billed = int(row["duration_s"]), int(row["billed_s"])
+        answered = seconds > 0
+        fee = pricing.connection_fee if answered else Decimal(0)
+        unrounded = fee + Decimal(billed) * rate / 60
+        minimum = pricing.minimum_charge if answered else Decimal(0)
+        amount = from_minor(int(row["amount"]), self.terms.currency)
+        facts = (
+            Fact(name="seconds", value=seconds),
+            Fact(name="billed seconds", value=billed),
+            Fact(name="increments", value=f"{pricing.first}/{pricing.step}"),
+            Fact(name="rate per minute", value=str(rate)),
+            Fact(name="connection fee", value=str(fee)),
+            Fact(name="fee + billed seconds × rate / 60", value=f"{unrounded:f}"),
+            Fact(name="minimum charge", value=str(minimum)),
+            Fact(name="minimum applied", value=bool(minimum) and unrounded < minimum),
+            Fact(name="amount", value=str(amount)),
+            Fact(
+                name="rounding",
+                value=f"once, {self.terms.sheet.rounding}, to the minor unit",
+                source=self._span_source(self.terms.sheet.rounding_span, "sheet"),
+            ),
+        )
+        return CallExplanation(call_id=call_id, band=band, facts=facts)
 
     def _fair_usage(self, line: InvoiceLine) -> LineExplanation:
         clause = self.terms.fair_usage
@@ -294,6 +386,11 @@ def render_explanation(explanation: InvoiceExplanation) -> str:
         f"subtotal {invoice.subtotal} · discount {invoice.discount} · net {invoice.net} · "
         f"tax {invoice.tax} · total {invoice.total}"
     )
+    for call in explanation.calls:
+        out += ["", f"Call {call.call_id} · band {call.band}"]
+        for fact in call.facts:
+            where = f"  [{fact.source}]" if fact.source is not None else ""
+            out.append(f"   {fact.name}: {_value_text(fact.value)}{where}")
     return "\n".join(out) + "\n"
 
 

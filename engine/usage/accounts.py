@@ -6,9 +6,8 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from tariff.dsl.currencies import MINOR_DIGITS
 from tariff.dsl.diagnostics import alternatives, did_you_mean
-from tariff.dsl.vocabulary import countries
+from tariff.dsl.vocabulary import MINOR_DIGITS, countries
 from tariff.engine.usage.errors import UsageError, UsageProblem, by_row, quoted
 from tariff.engine.usage.records import Reporter, malformed_rows, records, row_of, text_of
 from tariff.engine.usage.tables import Table
