@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("month", type=Path, help="a directory from bench/generate.py")
     parser.add_argument("--calls", default="calls.csv", help="calls.csv or calls.parquet")
     parser.add_argument("--month-name", default="2026-10")
+    parser.add_argument(
+        "--catalog", type=Path, default=ROOT / "tariffs", help="the catalogue to rate with"
+    )
     args = parser.parse_args()
     gc.disable()
     with tempfile.TemporaryDirectory() as out, Profiler(interval=0.001) as profiler:
@@ -40,7 +43,7 @@ def main() -> None:
                     "--month",
                     args.month_name,
                     "--catalog",
-                    str(ROOT / "tariffs"),
+                    str(args.catalog),
                     "--accounts",
                     str(args.month / "accounts.csv"),
                     "--numbers",

@@ -6,12 +6,14 @@ together so that order forms can refer to packages in other files.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tariff.dsl.ast import Comment, Span, TariffFile
+from tariff.dsl.ast import Comment, Deck, Sheet, SheetVersion, Span, TariffFile
 from tariff.dsl.build import AstBuilder, build_definitions
 from tariff.dsl.diagnostics import Diagnostic, error
 from tariff.dsl.parser import parse_text, source_text
@@ -25,6 +27,44 @@ class CatalogueNotFound(Exception):
     """A path given as a catalogue does not exist or holds no tariff files."""
 
 
+# The columns of a rate deck (interfaces.md, "Rate decks"); ``name`` is the band's display name.
+DECK_COLUMNS = (
+    "prefix",
+    "band",
+    "currency",
+    "rate_per_minute",
+    "increments",
+    "connection_fee",
+    "minimum_charge",
+    "name",
+)
+REQUIRED_DECK_COLUMNS = ("prefix", "band", "currency", "rate_per_minute")
+
+
+@dataclass(frozen=True)
+class DeckFile:
+    """A rate deck as read: each row's fields as text, by column, with its line number.
+
+    ``problem`` says why the file cannot be used at all (unreadable, no header,
+    a required column missing); the checker reports it and each bad field.
+    """
+
+    shown: str
+    # Each row's line number and its fields' text, trimmed, in the columns' order.
+    rows: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    problem: str | None = None
+    # Where each known column is in a row.
+    columns: Mapping[str, int] = field(default_factory=dict)
+    # What reading the rows into bands gave, kept so that the checker and the
+    # compiler read a deck of 100,000 rows once between them.
+    readings: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def field(self, values: tuple[str, ...], name: str) -> str:
+        """A row's field by column name; empty when the deck or the row lacks it."""
+        index = self.columns.get(name)
+        return values[index].strip() if index is not None and index < len(values) else ""
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """Parsed tariff files, with their texts kept for error snippets."""
@@ -34,6 +74,8 @@ class Catalogue:
     # Each file's name for provenance (by its name in messages): relative to
     # the catalogue, so that invoices never record where it was installed.
     names: Mapping[str, str] = field(default_factory=dict)
+    # Every rate deck a sheet version names, by (tariff file, deck path as written).
+    decks: Mapping[tuple[str, str], DeckFile] = field(default_factory=dict)
 
     def name_of(self, shown: str) -> str:
         """The catalogue-relative name of the file messages call ``shown``."""
@@ -114,6 +156,7 @@ def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
     files: list[TariffFile] = []
     sources: dict[str, str] = {}
     names: dict[str, str] = {}
+    decks: dict[tuple[str, str], DeckFile] = {}
     diagnostics: list[Diagnostic] = []
     paths = list(paths)
     provenance = catalogue_names(paths)
@@ -133,4 +176,49 @@ def read_catalogue(paths: Iterable[Path]) -> tuple[Catalogue, list[Diagnostic]]:
         parsed, problems = parse_source_recovering(text, shown)
         diagnostics.extend(problems)
         files.append(parsed)
-    return Catalogue(tuple(files), sources, names), diagnostics
+        for written in deck_paths(parsed):
+            decks[shown, written] = read_deck(path.parent / written)
+    return Catalogue(tuple(files), sources, names, decks), diagnostics
+
+
+def deck_paths(file: TariffFile) -> list[str]:
+    """The rate decks a file's sheet versions name, as written (relative to the file)."""
+    return [
+        statement.path.value
+        for definition in file.definitions
+        if isinstance(definition, Sheet)
+        for version in definition.statements
+        if isinstance(version, SheetVersion)
+        for statement in version.statements
+        if isinstance(statement, Deck)
+    ]
+
+
+def read_deck(path: Path) -> DeckFile:
+    """A rate deck's rows, read once; a file that cannot be read says why in ``problem``.
+
+    The text is CSV (UTF-8, a byte-order mark allowed) with a header row;
+    column names are matched without regard to case or surrounding spaces, and
+    every field is trimmed.
+    """
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as problem:
+        return DeckFile(shown, problem=f"cannot read this rate deck: {problem.strerror}")
+    except UnicodeDecodeError:
+        return DeckFile(shown, problem="cannot read this rate deck: it is not UTF-8 text")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in next(reader, [])]
+    missing = [name for name in REQUIRED_DECK_COLUMNS if name not in header]
+    if missing:
+        return DeckFile(
+            shown,
+            problem=f"the rate deck lacks the column{'s' if len(missing) > 1 else ''} "
+            + ", ".join(missing)
+            + f" (it has: {', '.join(header) or 'no header'})",
+        )
+    columns = {name: index for index, name in reversed(list(enumerate(header)))}
+    rows = [(reader.line_num, tuple(record)) for record in reader if any(record)]
+    known = {name: columns[name] for name in DECK_COLUMNS if name in columns}
+    return DeckFile(shown, tuple(rows), columns=known)

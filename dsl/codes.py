@@ -93,6 +93,11 @@ MINIMUM_BELOW_FEE = Code(
     "minimum-below-fee",
     "A minimum charge at or below the connection fee, which it can never raise.",
 )
+DECK_PROBLEM = Code(
+    "T127",
+    "deck-problem",
+    "A rate deck cannot be read, or a row of it cannot be used or clashes with another.",
+)
 
 CODES: Mapping[str, Code] = {
     code.code: code
@@ -125,5 +130,6 @@ CODES: Mapping[str, Code] = {
         OVERLAPPING_TAXES,
         TAX_RATE_OUT_OF_RANGE,
         MINIMUM_BELOW_FEE,
+        DECK_PROBLEM,
     )
 }

@@ -101,3 +101,16 @@ def test_the_itemising_bench_times_json_calls_and_the_ledger_read_back():
     assert run.returncode == 0, run.stderr
     assert "2,000 calls of one account" in run.stdout
     assert "(i) invoice --format calls" in run.stdout and "(l) read back from ledger" in run.stdout
+
+
+def test_the_deck_bench_checks_and_prices_as_the_sheet_does(tmp_path):
+    sizes = ["--prefixes", "3000", "--calls", "3000", "--runs", "1"]
+    run = subprocess.run(
+        [sys.executable, str(BENCH / "deck.py"), *sizes, "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "3,000 calls" in run.stdout
+    assert "same invoices: yes" in run.stdout

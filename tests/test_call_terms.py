@@ -78,10 +78,35 @@ def calls_of(cases):
     ]
 
 
-@pytest.fixture
-def peers(tmp_path, month_files):
+# The same bands as a carrier's rate deck (interfaces.md, "Rate decks").
+PEERS_DECK = """prefix,band,currency,rate_per_minute,increments,connection_fee,minimum_charge,name
++331,rt_60c,GBP,0.60,,0.10,,RT 60C
++332,rt_120c,GBP,1.20,60/1,0.20,,
++333,first_minute,GBP,60.00,60/1,,,
++334,dy,GBP,0.05,,0.15,,
++335,thirty_six,GBP,0.60,30/6,,,
++336,floor,GBP,0.01,,,0.05,
++337,plain,GBP,0.60,,,,
++338,,GBP,barred,,,,
+"""
+PEERS_WITH_DECK = """
+sheet peers {
+  version 2021-04-01 {
+    rounding half-up per call
+    deck "peers.csv"
+  }
+}
+""" + PEERS[PEERS.index("package peer") :]
+
+
+@pytest.fixture(params=["inline", "deck"])
+def peers(request, tmp_path, month_files):
     form = tmp_path / "peers.tariff"
-    form.write_text(PEERS)
+    if request.param == "inline":
+        form.write_text(PEERS)
+    else:
+        form.write_text(PEERS_WITH_DECK)
+        (tmp_path / "peers.csv").write_text(PEERS_DECK)
     from usage_rows import TARIFFS
 
     plan = load_catalogue(TARIFFS, [form])

@@ -61,6 +61,19 @@ def test_diff_json_shows_totals_changes_and_moved_lines(new_catalogue):
     by_package = {(g["package"], g["currency"]): g["change"] for g in impact["by_package"]}
     assert by_package[("professional", "GBP")] == "11.16"
     assert by_package[("enterprise", "USD")] == "0.00"
+    # By band: every account's uk_mobile minutes (Bright Dental's at its own rate).
+    assert impact["by_band"] == [
+        {
+            "band": "uk_mobile",
+            "currency": "GBP",
+            "calls": 130,
+            "old_seconds": 19726,
+            "new_seconds": 19726,
+            "old_amount": "10.69",
+            "new_amount": "11.11",
+            "change": "0.42",
+        }
+    ]
     assert {g["currency"]: g["change"] for g in impact["by_currency"]} == {
         "GBP": "11.67",
         "USD": "0.00",
@@ -87,3 +100,30 @@ def test_a_broken_new_catalogue_exits_2(new_catalogue):
     result = invoke(*MONTH, str(TARIFFS), str(new_catalogue))
     assert result.exit_code == 2
     assert "the new catalogue" in result.stderr and "error T001" in result.stderr
+
+
+def test_diff_previews_a_new_rate_deck_by_band(tmp_path):
+    # Today's sheet against a deck of the same prices, but 60/1 on UK mobiles.
+    new = edited_catalogue(tmp_path / "deck", {})
+    (new / "carrier.tariff").write_text(
+        'sheet carrier {\n  version 2021-04-01 {\n    dial "00" as "+"\n    dial "0" as "+44"\n'
+        '    deck "carrier.csv"\n  }\n}\n'
+    )
+    from tariff.engine import load_catalogue
+
+    (sheet,) = load_catalogue(TARIFFS).sheets["carrier"]
+    rows = ["prefix,band,currency,rate_per_minute,increments,name"]
+    for prefix, band in sheet.prefix_bands().items():
+        if band is None:
+            rows.append(f"{prefix},,GBP,barred,,")
+            continue
+        increments = "60/1" if band == "uk_mobile" else ""
+        for currency, rate in sheet.bands[band].rates.items():
+            rows.append(f"{prefix},{band},{currency},{rate},{increments},{sheet.bands[band].title}")
+    (new / "carrier.csv").write_text("\n".join(rows) + "\n")
+    result = invoke(*MONTH, "--format", "json", str(TARIFFS), str(new))
+    assert result.exit_code == 0, result.output
+    bands = json.loads(result.stdout)["by_band"]
+    # Only UK mobile minutes move (the USD accounts call no UK mobiles).
+    assert [(b["band"], b["currency"]) for b in bands] == [("uk_mobile", "GBP")]
+    assert all(b["new_seconds"] > b["old_seconds"] and b["change"] != "0.00" for b in bands)

@@ -11,6 +11,7 @@ from tariff.dsl import load_checked
 
 DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "language.md"]
 BLOCK = re.compile(r"```\n(.*?)```", re.DOTALL)
+DECK = re.compile(r"```csv\n(.*?)```", re.DOTALL)
 
 
 def tariff_examples():
@@ -24,6 +25,11 @@ def tariff_examples():
 @pytest.mark.parametrize("example", list(tariff_examples()))
 def test_documented_example_is_a_valid_tariff(example, tmp_path):
     (tmp_path / "example.tariff").write_text(example)
+    for deck in re.findall(r'deck "([^"]+)"', example):
+        # The document's example deck, under the name the example gives it.
+        found = DECK.search((ROOT / "docs" / "language.md").read_text())
+        assert found is not None, "language.md shows a rate deck"
+        (tmp_path / deck).write_text(found[1])
     sheet = (TARIFFS / "carrier.tariff").read_text()
     if not example.startswith("sheet"):
         (tmp_path / "carrier.tariff").write_text(sheet)

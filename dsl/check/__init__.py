@@ -17,6 +17,7 @@ from collections.abc import Collection
 
 from tariff.dsl import codes
 from tariff.dsl.catalogue import Catalogue
+from tariff.dsl.check.decks import deck_problems
 from tariff.dsl.check.definitions import (
     duplicate_definitions,
     missing_statements,
@@ -68,6 +69,7 @@ RULES: tuple[Rule, ...] = (
     Rule(codes.BAND_MISSING_RATE, bands_missing_rates),
     Rule(codes.UNREACHABLE_PREFIX, unreachable_prefixes),
     Rule(codes.MINIMUM_BELOW_FEE, minimums_below_fees, Severity.WARNING),
+    Rule(codes.DECK_PROBLEM, deck_problems),
     # order forms
     Rule(codes.CURRENCY_MISMATCH, currency_mismatches),
     Rule(codes.VERSION_NOT_IN_EFFECT, versions_not_in_effect),
@@ -95,7 +97,7 @@ def check_catalogue(
     With ``accounts`` (an accounts file's ids), order forms are also checked
     against them (T121).
     """
-    definitions = Definitions.of(catalogue.files, accounts)
+    definitions = Definitions.of(catalogue.files, accounts, catalogue.decks)
     return in_source_order(
         Diagnostic(rule.severity, rule.code.code, found.message, found.span, found.hint)
         for rule in RULES

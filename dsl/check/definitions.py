@@ -11,7 +11,6 @@ from tariff.dsl import ast
 from tariff.dsl.check.index import (
     Definitions,
     Version,
-    band_names,
     every,
     first,
     pinned_versions,
@@ -183,7 +182,7 @@ def _unknown_bands(
         sheets = list(definitions.sheets.values())
     if any(kind == "sheet" for kind, _ in definitions.unparsed):
         return  # a sheet that did not parse may have any band
-    bands = band_names(sheets)
+    bands = definitions.band_names(sheets)
     seen: set[str] = set()
     named = [s.band for s in form.statements if isinstance(s, ast.CustomRate | ast.BandTerms)]
     for band in named:

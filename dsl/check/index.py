@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tariff.dsl import ast
+from tariff.dsl.catalogue import DeckFile
+
+if TYPE_CHECKING:
+    from tariff.dsl.check.decks import DeckBands
 from tariff.dsl.vocabulary import MINOR_DIGITS
 
 S = TypeVar("S")
@@ -55,28 +59,6 @@ def editions(version: ast.PackageVersion) -> set[str] | None:
     """The currencies a package version's licence offers; None without a licence."""
     licence = first(version.statements, ast.Licence)
     return set(known_prices(licence.prices)) if licence is not None else None
-
-
-def sheet_currencies(sheet: ast.Sheet) -> set[str]:
-    """Currencies that every version of the sheet prices."""
-    per_version = []
-    for version in every(sheet.statements, ast.SheetVersion):
-        currencies: set[str] = set()
-        for band in every(version.statements, ast.Band):
-            for rate in every(band.statements, ast.BandRate):
-                currencies |= {m.currency for m in rate.prices}
-        per_version.append(currencies)
-    return set.intersection(*per_version) if per_version else set()
-
-
-def band_names(sheets: Iterable[ast.Sheet]) -> set[str]:
-    """Every band name in any version of the given sheets."""
-    return {
-        band.name.text
-        for sheet in sheets
-        for version in every(sheet.statements, ast.SheetVersion)
-        for band in every(version.statements, ast.Band)
-    }
 
 
 def pinned_versions(package: ast.Package, pin: ast.PackagePin | None) -> list[ast.PackageVersion]:
@@ -130,10 +112,15 @@ class Definitions:
     # The first issuer block, and the first tax of each name.
     issuer: ast.Issuer | None = None
     taxes: Mapping[str, ast.Tax] = field(default_factory=dict)
+    # The rate decks the sheet versions name, by (tariff file, path as written).
+    decks: Mapping[tuple[str, str], DeckFile] = field(default_factory=dict)
 
     @classmethod
     def of(
-        cls, files: Sequence[ast.TariffFile], accounts: Collection[str] | None = None
+        cls,
+        files: Sequence[ast.TariffFile],
+        accounts: Collection[str] | None = None,
+        decks: Mapping[tuple[str, str], DeckFile] | None = None,
     ) -> Definitions:
         """Index the files' definitions by name, keeping the first of each."""
         packages: dict[str, ast.Package] = {}
@@ -154,7 +141,9 @@ class Definitions:
                 else:
                     issuer = issuer or definition
         unparsed = {entry for file in files for entry in file.unparsed}
-        return cls(files, packages, sheets, order_forms, accounts, unparsed, issuer, taxes)
+        return cls(
+            files, packages, sheets, order_forms, accounts, unparsed, issuer, taxes, decks or {}
+        )
 
     def definitions(self) -> Iterator[ast.Definition]:
         """Every definition, in file order, repeats included."""
@@ -235,6 +224,41 @@ class Definitions:
                 counts.append((terms.days, "the payment terms in days", 0))
         return counts
 
+    def deck_readings(self, version: ast.SheetVersion) -> list[DeckBands]:
+        """What the rate decks a sheet version names give: their bands and barred prefixes."""
+        from tariff.dsl.check.decks import read_bands
+
+        readings = []
+        for file in self.files:
+            for statement in every(version.statements, ast.Deck):
+                deck = self.decks.get((file.path, statement.path.value))
+                if deck is not None and deck.problem is None and _holds(file, version):
+                    readings.append(read_bands(deck)[0])
+        return readings
+
+    def sheet_currencies(self, sheet: ast.Sheet) -> set[str]:
+        """Currencies that every version of the sheet prices, in its bands and its decks."""
+        per_version = []
+        for version in every(sheet.statements, ast.SheetVersion):
+            currencies: set[str] = set()
+            for band in every(version.statements, ast.Band):
+                for rate in every(band.statements, ast.BandRate):
+                    currencies |= {m.currency for m in rate.prices}
+            for reading in self.deck_readings(version):
+                currencies |= {c for entry in reading.bands.values() for c in entry.rates}
+            per_version.append(currencies)
+        return set.intersection(*per_version) if per_version else set()
+
+    def band_names(self, sheets: Iterable[ast.Sheet]) -> set[str]:
+        """Every band name in any version of the given sheets, their decks' included."""
+        names = set()
+        for sheet in sheets:
+            for version in every(sheet.statements, ast.SheetVersion):
+                names |= {band.name.text for band in every(version.statements, ast.Band)}
+                for reading in self.deck_readings(version):
+                    names |= set(reading.bands)
+        return names
+
     def call_term_blocks(self) -> Iterator[tuple[Sequence[object], str]]:
         """Every block that may set call terms: sheet versions, their bands, order-form bands."""
         for version, where in self.sheet_versions():
@@ -277,6 +301,15 @@ class Definitions:
                 term = first(statements, kind)
                 if term is not None:
                     yield PriceList(term.prices, f"{what} of {where}", is_rate=True)
+
+
+def _holds(file: ast.TariffFile, version: ast.SheetVersion) -> bool:
+    """Whether the version is one of the file's (decks are named relative to their file)."""
+    return any(
+        version in definition.statements
+        for definition in file.definitions
+        if isinstance(definition, ast.Sheet)
+    )
 
 
 def _order_form_or_version_prices(statements: Sequence[object]) -> Iterator[PriceList]:

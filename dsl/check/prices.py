@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from tariff.dsl import ast
-from tariff.dsl.check.index import Definitions, editions, first, known_prices, sheet_currencies
+from tariff.dsl.check.index import Definitions, editions, first, known_prices
 from tariff.dsl.check.rule import Finding
 from tariff.dsl.vocabulary import MINOR_DIGITS, RATE_DECIMALS, decimal_places
 
@@ -55,7 +55,7 @@ def missing_edition_prices(definitions: Definitions) -> Iterator[Finding]:
         minutes = first(version.statements, ast.Minutes)
         sheet = definitions.sheets.get(minutes.sheet.text) if minutes is not None else None
         if minutes is not None and sheet is not None:
-            for currency in sorted(offered - sheet_currencies(sheet)):
+            for currency in sorted(offered - definitions.sheet_currencies(sheet)):
                 yield Finding(
                     minutes.sheet.span,
                     f"sheet {sheet.name.text} has no {currency} rates, but {where} "

@@ -124,7 +124,7 @@ def _prefixes(
                 f'"{dialled}" are read as "{replacement}…" before bands are matched',
                 f'write it as "{replacement}{value[len(dialled) :]}"',
             )
-        elif not _reachable_prefix(value):
+        elif not reachable_prefix(value):
             yield Finding(
                 prefix.span,
                 f'prefix "{value}" can never match: destinations are numbers '
@@ -132,7 +132,8 @@ def _prefixes(
             )
 
 
-def _reachable_prefix(prefix: str) -> bool:
+def reachable_prefix(prefix: str) -> bool:
+    """Whether a prefix can begin a destination: ``+`` and digits, or a lower-case scheme."""
     if prefix.startswith("+"):
         return prefix[1:].isdigit() or prefix == "+"
     scheme, colon, _ = prefix.partition(":")

@@ -7,13 +7,14 @@ this stage trusts it (known currencies, valid words, whole numbers, real dates).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
 from tariff.dsl import ast
 from tariff.dsl import vocabulary as words
-from tariff.dsl.catalogue import Catalogue
+from tariff.dsl.catalogue import Catalogue, DeckFile
+from tariff.dsl.check.decks import DeckBands, read_bands
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import charge_kind
 from tariff.engine.plan.model import (
@@ -48,7 +49,12 @@ def compile_catalogue(catalogue: Catalogue) -> RatingPlan:
             if isinstance(definition, ast.Package):
                 packages[definition.name.text] = _package(definition)
             elif isinstance(definition, ast.Sheet):
-                sheets[definition.name.text] = _sheet(definition)
+                decks = {
+                    written: deck
+                    for (path, written), deck in catalogue.decks.items()
+                    if path == file.path
+                }
+                sheets[definition.name.text] = _sheet(definition, decks)
             elif isinstance(definition, ast.OrderForm):
                 order_forms[definition.account.value] = _order_form(definition)
             elif isinstance(definition, ast.Tax):
@@ -192,9 +198,9 @@ def _fair_usage(clause: ast.FairUsage) -> FairUsageTerms:
 # -------------------------------------------------------------------- sheets
 
 
-def _sheet(sheet: ast.Sheet) -> tuple[SheetVersionTerms, ...]:
+def _sheet(sheet: ast.Sheet, decks: Mapping[str, DeckFile]) -> tuple[SheetVersionTerms, ...]:
     versions = [
-        _sheet_version(sheet.name.text, v)
+        _sheet_version(sheet.name.text, v, decks)
         for v in sheet.statements
         if isinstance(v, ast.SheetVersion)
     ]
@@ -215,11 +221,18 @@ def call_terms(statements: Sequence[object]) -> CallTerms:
     )
 
 
-def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
+def _sheet_version(
+    sheet: str, version: ast.SheetVersion, decks: Mapping[str, DeckFile]
+) -> SheetVersionTerms:
     statements = version.statements
     rounding = _first(statements, ast.Rounding)
     defaults = call_terms(statements)
     bands = {}
+    barred = [p.value for b in statements if isinstance(b, ast.Barred) for p in b.prefixes]
+    for deck in (d for d in statements if isinstance(d, ast.Deck)):
+        read, _ = read_bands(decks[deck.path.value])
+        barred += read.barred
+        bands.update(_deck_bands(read, deck, defaults))
     for band in statements:
         if isinstance(band, ast.Band):
             prefixes = _first(band.statements, ast.Prefixes)
@@ -242,7 +255,7 @@ def _sheet_version(sheet: str, version: ast.SheetVersion) -> SheetVersionTerms:
         rounding=rounding.mode.text if rounding else words.DEFAULT_ROUNDING,
         dial={d.prefix.value: d.replacement.value for d in statements if isinstance(d, ast.Dial)},
         bands=bands,
-        barred=tuple(p.value for b in statements if isinstance(b, ast.Barred) for p in b.prefixes),
+        barred=tuple(barred),
         span=version.span,
         rounding_span=rounding.span if rounding else version.span,
     )
@@ -355,3 +368,26 @@ def _issuer(issuer: ast.Issuer) -> IssuerTerms:
         bank=details.get("bank", ()),
         payment_terms_days=_int(terms.days if terms else None, DEFAULT_PAYMENT_TERMS_DAYS),
     )
+
+
+def _deck_bands(read: DeckBands, deck: ast.Deck, defaults: CallTerms) -> dict[str, BandTerms]:
+    """A deck's bands, each with the sheet version's call terms where its rows give none."""
+    bands = {}
+    for entry in read.bands.values():
+        first, step = entry.increments
+        spans = {"increments": deck.span} if (first, step) != (1, 1) else {}
+        if entry.connection_fees:
+            spans["connection fee"] = deck.span
+        if entry.minimum_charges:
+            spans["minimum charge"] = deck.span
+        own = CallTerms(first, step, entry.connection_fees, entry.minimum_charges, spans)
+        bands[entry.name] = BandTerms(
+            entry.name,
+            tuple(entry.prefixes),
+            entry.rates,
+            deck.span,
+            deck.span,
+            title=entry.title or entry.name.replace("_", " "),
+            calls=defaults.merged(own),
+        )
+    return bands

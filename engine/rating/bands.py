@@ -49,6 +49,22 @@ def read_destination(destination: str, sheet: SheetVersionTerms) -> str | None:
     return phone
 
 
+def _tables_by_length(sheet: SheetVersionTerms) -> dict[int, tuple[pl.Series, pl.Series]]:
+    """For each prefix length: its prefixes, and their band positions (BARRED when barred)."""
+    bands = {name: position for position, name in enumerate(sheet.bands)}
+    by_length: dict[int, dict[str, int]] = {}
+    for prefix, band in sheet.prefix_bands().items():
+        position = bands[band] if band is not None else BARRED
+        by_length.setdefault(len(prefix), {})[prefix] = position
+    return {
+        length: (
+            pl.Series(list(table), dtype=pl.String),
+            pl.Series(list(table.values()), dtype=pl.Int64),
+        )
+        for length, table in by_length.items()
+    }
+
+
 def destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.Series:
     """The band position (or a negative code) of each distinct destination on one sheet.
 
@@ -68,16 +84,15 @@ def destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.S
     if others.height:
         careful = [read_destination(d, sheet) for d in others["destination"]]
         readings = readings.scatter(others["index"], pl.Series(careful, dtype=pl.String))
-    bands = list(sheet.bands)
-    table = {
-        prefix: (bands.index(band) if band is not None else BARRED)
-        for prefix, band in sheet.prefix_bands().items()
-    }
     reading = pl.col("reading")
-    # Longest prefix first: the first that matches decides.
+    # Longest prefix first: the first that matches decides. Each length looks
+    # its prefixes up in a table of its own, so that a destination costs one
+    # lookup per prefix length, however many prefixes a deck has.
     matches = [
-        reading.str.slice(0, length).replace_strict(table, default=None, return_dtype=pl.Int64)
-        for length in sorted({len(prefix) for prefix in table}, reverse=True)
+        reading.str.slice(0, length).replace_strict(
+            prefixes, positions, default=None, return_dtype=pl.Int64
+        )
+        for length, (prefixes, positions) in sorted(_tables_by_length(sheet).items(), reverse=True)
     ]
     # An address has a scheme; anything else must be a possible phone number.
     impossible = reading.str.contains(":", literal=True).not_() & pl.col("possible").not_()

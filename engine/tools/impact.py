@@ -61,6 +61,19 @@ class GroupImpact(_Frozen):
     change: Decimal
 
 
+class BandImpact(_Frozen):
+    """One band's minute charges in one currency, summed over every account, before and after."""
+
+    band: str
+    currency: str
+    calls: int
+    old_seconds: int
+    new_seconds: int
+    old_amount: Decimal
+    new_amount: Decimal
+    change: Decimal
+
+
 class Impact(_Frozen):
     """The invoice impact of changing one catalogue into another, for one month."""
 
@@ -68,6 +81,8 @@ class Impact(_Frozen):
     accounts: tuple[AccountImpact, ...]
     by_package: tuple[GroupImpact, ...]
     by_currency: tuple[GroupImpact, ...]
+    # The bands whose minute charges moved: the preview of a new rate deck.
+    by_band: tuple[BandImpact, ...] = ()
     old_rejected: int
     new_rejected: int
 
@@ -89,9 +104,45 @@ def invoice_impact(old: RatingPlan, new: RatingPlan, month: Month | str, usage: 
         accounts=accounts,
         by_package=_groups(accounts, by_package=True),
         by_currency=_groups(accounts, by_package=False),
+        by_band=_bands(before.invoices, after.invoices),
         old_rejected=before.summary.calls_rejected,
         new_rejected=after.summary.calls_rejected,
     )
+
+
+def _bands(old: Sequence[Invoice], new: Sequence[Invoice]) -> tuple[BandImpact, ...]:
+    """Minute charges by band and currency before and after, where they moved."""
+    totals: dict[tuple[str, str], list[int | Decimal]] = {}
+    for position, invoices in enumerate((old, new)):
+        for invoice in invoices:
+            for line in invoice.lines:
+                if line.kind != Charge.MINUTES or line.band is None:
+                    continue
+                # calls, old seconds, new seconds, old amount, new amount
+                entry = totals.setdefault(
+                    (line.band, invoice.currency), [0, 0, 0, Decimal(0), Decimal(0)]
+                )
+                if position == 1:
+                    entry[0] += line.calls or 0
+                entry[1 + position] += line.quantity
+                entry[3 + position] += line.amount
+    moved = []
+    for (band, currency), (calls, old_s, new_s, old_amount, new_amount) in sorted(totals.items()):
+        assert isinstance(old_amount, Decimal) and isinstance(new_amount, Decimal)
+        if old_amount != new_amount or old_s != new_s:
+            moved.append(
+                BandImpact(
+                    band=band,
+                    currency=currency,
+                    calls=int(calls),
+                    old_seconds=int(old_s),
+                    new_seconds=int(new_s),
+                    old_amount=old_amount,
+                    new_amount=new_amount,
+                    change=new_amount - old_amount,
+                )
+            )
+    return tuple(moved)
 
 
 def _line_key(line: InvoiceLine) -> tuple[str, str | None, str | None, str | None]:
@@ -185,6 +236,14 @@ def render_impact(impact: Impact, old_name: str, new_name: str) -> str:
     out += ["", "By currency"]
     for group in impact.by_currency:
         out.append(_group_text(group, "all packages"))
+    if impact.by_band:
+        out += ["", "Minute charges by band (calls in the month, billed seconds, amount)"]
+        for band in impact.by_band:
+            out.append(
+                f"{band.band:<20} {band.currency:<4} {band.calls:>9,} calls "
+                f"{band.old_seconds:>12,} → {band.new_seconds:<12,} s "
+                f"{band.old_amount:>11} → {band.new_amount:<11} {_signed(band.change):>10}"
+            )
     if impact.old_rejected != impact.new_rejected:
         out += [
             "",
