@@ -248,28 +248,18 @@ class _Explainer:
         pricing = self.terms.calls_in(band)
         if pricing.per_second:
             return []
-        origins = pricing.origins
+        terms = (
+            ("increments", "increments", f"{pricing.first}/{pricing.step}"),
+            ("connection fee", "connection fee per call", str(pricing.connection_fee)),
+            ("minimum charge", "minimum charge per call", str(pricing.minimum_charge)),
+        )
         return [
-            Fact(
-                name="increments",
-                value=f"{pricing.first}/{pricing.step}",
-                source=self._source(origins["increments"]) if "increments" in origins else None,
-            ),
-            Fact(
-                name="connection fee per call",
-                value=str(pricing.connection_fee),
-                source=self._source(origins["connection fee"])
-                if "connection fee" in origins
-                else None,
-            ),
-            Fact(
-                name="minimum charge per call",
-                value=str(pricing.minimum_charge),
-                source=self._source(origins["minimum charge"])
-                if "minimum charge" in origins
-                else None,
-            ),
+            Fact(name=name, value=value, source=self._origin_source(pricing.origins.get(term)))
+            for term, name, value in terms
         ]
+
+    def _origin_source(self, origin: Origin | None) -> LineSource | None:
+        return self._source(origin) if origin is not None else None
 
     def call(self, call_id: str) -> CallExplanation:
         """One call: actual and billed seconds, rate, the fee and the minimum that applied."""
