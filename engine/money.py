@@ -71,8 +71,15 @@ def round_half_up_to_minor(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=decimal.ROUND_HALF_UP)
 
 
-@functools.cache
 def rate_price(rate: Decimal, currency: str) -> Decimal:
     """A per-minute rate as written in the tariff, but never with fewer than the minor digits."""
+    # Cached by the rate as written: 0.60 and 0.600 are equal Decimals, and a
+    # cache keyed by their value would show one as the other.
+    return _rate_price(str(rate), currency)
+
+
+@functools.cache
+def _rate_price(written: str, currency: str) -> Decimal:
+    rate = Decimal(written)
     places = max(MINOR_DIGITS[currency], -int(rate.as_tuple().exponent))
     return rate.quantize(Decimal(1).scaleb(-places), context=_EXACT)

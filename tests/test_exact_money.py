@@ -100,3 +100,14 @@ def test_a_ledger_refuses_a_total_it_cannot_keep_and_issues_nothing(month_files,
     assert result.exit_code == 2, result.output
     assert "beyond what the ledger keeps" in result.stderr
     assert "nothing was issued" in result.stderr
+
+
+def test_a_rate_is_shown_as_written_whatever_was_priced_before():
+    # 0.60 and 0.600 are equal Decimals: a cache keyed by value showed the
+    # second as the first, so a run's JSON depended on what the process had
+    # priced before it.
+    from tariff.engine.money import rate_price
+
+    assert str(rate_price(Decimal("0.60"), "GBP")) == "0.60"
+    assert str(rate_price(Decimal("0.600"), "GBP")) == "0.600"
+    assert str(rate_price(Decimal("0.6"), "GBP")) == "0.60"

@@ -17,6 +17,7 @@ from tariff.engine.cli.options import (
     parse_date,
     plan_or_fail,
     rated_or_fail,
+    reading_ahead,
     rejected_calls,
     require_extra,
     usage_options,
@@ -113,24 +114,29 @@ def invoice(
     documents = _documents(templates) if output_format not in ("json", "calls") else None
     progress = Progress(quiet=quiet)
     progress.show("checking the catalogue…")
-    plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
     calls: pl.DataFrame | None = None
-    if itemise or output_format == "calls":
-        run, calls = rated_or_fail(
-            "invoice",
-            usage_files,
-            lambda usage: rate_month_itemised(plan, usage_files.month, usage, issued_on=issued_on),
-            progress,
-            plans=[plan],
-        )
-    else:
-        run = rated_or_fail(
-            "invoice",
-            usage_files,
-            lambda usage: rate_month(plan, usage_files.month, usage, issued_on=issued_on),
-            progress,
-            plans=[plan],
-        )
+    with reading_ahead(usage_files) as read:
+        plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
+        if itemise or output_format == "calls":
+            run, calls = rated_or_fail(
+                "invoice",
+                usage_files,
+                lambda usage: rate_month_itemised(
+                    plan, usage_files.month, usage, issued_on=issued_on
+                ),
+                progress,
+                plans=[plan],
+                read=read,
+            )
+        else:
+            run = rated_or_fail(
+                "invoice",
+                usage_files,
+                lambda usage: rate_month(plan, usage_files.month, usage, issued_on=issued_on),
+                progress,
+                plans=[plan],
+                read=read,
+            )
     summary = run.summary
     progress.show(
         f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "

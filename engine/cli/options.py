@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import importlib.util
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
@@ -188,12 +190,28 @@ def plan_or_fail(
         fail_with_catalogue_errors(problem)
 
 
+@contextlib.contextmanager
+def reading_ahead(files: UsageFiles) -> Iterator[Future[Usage]]:
+    """The month's usage, read on a thread while the caller loads the catalogue.
+
+    The two are independent until rating starts; the calls file is parsed by
+    polars without holding the interpreter, so reading it overlaps with the
+    catalogue's checks (a rate deck's rows most of all). Problems stay in the
+    future, for :func:`rated_or_fail` to report after the catalogue's.
+    """
+    from tariff.engine.usage import load_usage
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tariff-usage") as reader:
+        yield reader.submit(load_usage, files.accounts, files.numbers, files.calls)
+
+
 def rated_or_fail(
     command: str,
     files: UsageFiles,
     rate: Callable[[Usage], R],
     progress: Progress | None = None,
     plans: Sequence[RatingPlan] = (),
+    read: Future[Usage] | None = None,
 ) -> R:
     """Read the month's usage and rate it with ``rate``, or report every problem and exit 2.
 
@@ -201,6 +219,7 @@ def rated_or_fail(
     unknown package, version or currency) are reported alike, and together:
     when the usage files have problems, the valid accounts are also priced with
     ``plans``, so that one run lists every problem of the accounts file.
+    ``read`` is the usage already being read (:func:`reading_ahead`).
     """
     from tariff.engine.plan.terms import resolve_terms
     from tariff.engine.usage import UsageError, load_usage
@@ -208,7 +227,11 @@ def rated_or_fail(
     if progress is not None:
         progress.show(f"reading {files.calls}…")
     try:
-        usage = load_usage(files.accounts, files.numbers, files.calls)
+        usage = (
+            read.result()
+            if read is not None
+            else load_usage(files.accounts, files.numbers, files.calls)
+        )
         if progress is not None:
             calls = usage.calls
             rejected = len(calls.rejections)
