@@ -256,7 +256,7 @@ def decks_of(
                 continue
             for version in every(definition.statements, ast.SheetVersion):
                 for deck in every(version.statements, ast.Deck):
-                    yield version, deck, definitions.decks.get((file.path, deck.path.value))
+                    yield version, deck, definitions.deck_of(version, deck)
 
 
 def deck_problems(definitions: Definitions) -> Iterator[Finding]:
@@ -300,14 +300,3 @@ def deck_problems(definitions: Definitions) -> Iterator[Finding]:
                     statement.span,
                     f'{deck.shown} bars "{prefix}", which {taken[prefix]} of the sheet prices',
                 )
-
-
-def deck_bands_by_version(
-    definitions: Definitions,
-) -> Mapping[int, list[tuple[ast.Deck, DeckBands]]]:
-    """The bands each sheet version's decks give, by the version's id()."""
-    found: dict[int, list[tuple[ast.Deck, DeckBands]]] = {}
-    for version, statement, deck in decks_of(definitions):
-        if deck is not None and deck.problem is None:
-            found.setdefault(id(version), []).append((statement, read_bands(deck)[0]))
-    return found

@@ -7,6 +7,7 @@ once. The helpers here only find things; deciding what is wrong is the rules'.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -224,16 +225,30 @@ class Definitions:
                 counts.append((terms.days, "the payment terms in days", 0))
         return counts
 
+    @functools.cached_property
+    def _version_files(self) -> dict[int, str]:
+        """The file of each sheet version, by the version's id: decks are named relative to it."""
+        return {
+            id(version): file.path
+            for file in self.files
+            for definition in file.definitions
+            if isinstance(definition, ast.Sheet)
+            for version in every(definition.statements, ast.SheetVersion)
+        }
+
+    def deck_of(self, version: ast.SheetVersion, statement: ast.Deck) -> DeckFile | None:
+        """The rate deck a sheet version's ``deck`` statement names, as read (None: not read)."""
+        return self.decks.get((self._version_files.get(id(version), ""), statement.path.value))
+
     def deck_readings(self, version: ast.SheetVersion) -> list[DeckBands]:
         """What the rate decks a sheet version names give: their bands and barred prefixes."""
         from tariff.dsl.check.decks import read_bands
 
         readings = []
-        for file in self.files:
-            for statement in every(version.statements, ast.Deck):
-                deck = self.decks.get((file.path, statement.path.value))
-                if deck is not None and deck.problem is None and _holds(file, version):
-                    readings.append(read_bands(deck)[0])
+        for statement in every(version.statements, ast.Deck):
+            deck = self.deck_of(version, statement)
+            if deck is not None and deck.problem is None:
+                readings.append(read_bands(deck)[0])
         return readings
 
     def sheet_currencies(self, sheet: ast.Sheet) -> set[str]:
@@ -301,15 +316,6 @@ class Definitions:
                 term = first(statements, kind)
                 if term is not None:
                     yield PriceList(term.prices, f"{what} of {where}", is_rate=True)
-
-
-def _holds(file: ast.TariffFile, version: ast.SheetVersion) -> bool:
-    """Whether the version is one of the file's (decks are named relative to their file)."""
-    return any(
-        version in definition.statements
-        for definition in file.definitions
-        if isinstance(definition, ast.Sheet)
-    )
 
 
 def _order_form_or_version_prices(statements: Sequence[object]) -> Iterator[PriceList]:

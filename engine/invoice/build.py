@@ -61,16 +61,16 @@ def assignments_by_account(numbers: NumberTable) -> dict[str, list[NumberAssignm
     return grouped
 
 
-def mark_inclusive(calls: pl.DataFrame, allowance: int) -> pl.DataFrame:
-    """An account's priced calls (in start order) with ``inclusive``: the allowance's calls.
+def mark_inclusive(calls: pl.DataFrame, allowance: int | pl.Expr) -> pl.DataFrame:
+    """Priced calls (by account, in start order) with ``inclusive``: the allowance's calls.
 
-    The allowance covers the first ``allowance`` chargeable calls of the month,
-    in start order: the calls whose fee the call fee line leaves out.
+    The allowance covers the first ``allowance`` chargeable calls of each
+    account's month, in start order: the calls whose fee the call fee line
+    leaves out. ``allowance`` is a number, or a column of each call's account's.
     """
     chargeable = pl.col("chargeable")
-    return calls.with_columns(
-        inclusive=chargeable & (chargeable.cast(pl.Int64).cum_sum() <= allowance)
-    )
+    counted = chargeable.cast(pl.Int64).cum_sum().over("account_id")
+    return calls.with_columns(inclusive=chargeable & (counted <= allowance))
 
 
 @dataclass(frozen=True)

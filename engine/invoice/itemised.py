@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 import polars as pl
 
 from tariff.dsl.vocabulary import MINOR_DIGITS
+from tariff.engine.invoice.build import mark_inclusive
 from tariff.engine.money import rate_price
 from tariff.engine.plan.terms import AccountTerms
 
@@ -75,8 +76,7 @@ def itemised_calls(kept: pl.DataFrame, terms: Mapping[str, AccountTerms]) -> pl.
     calls = calls.join(accounts, on="account_id", how="left").join(
         rates, on=["account_id", "band"], how="left"
     )
-    chargeable = pl.col("chargeable")
-    counted = chargeable.cast(pl.Int64).cum_sum().over("account_id")
+    calls = mark_inclusive(calls, pl.col("allowance"))
     return calls.select(
         "account_id",
         "call_id",
@@ -89,10 +89,7 @@ def itemised_calls(kept: pl.DataFrame, terms: Mapping[str, AccountTerms]) -> pl.
         pl.col("billed_s").alias("billed_seconds"),
         "rate",
         _decimal_text(pl.col("amount"), pl.col("digits")).alias("amount"),
-        pl.when(chargeable & (counted <= pl.col("allowance")))
-        .then(pl.lit("true"))
-        .otherwise(pl.lit("false"))
-        .alias("inclusive"),
+        pl.when("inclusive").then(pl.lit("true")).otherwise(pl.lit("false")).alias("inclusive"),
     )
 
 

@@ -85,13 +85,6 @@ class CallTerms:
     minimum_charge: Prices = field(default_factory=dict)
     spans: Mapping[str, Span] = field(default_factory=dict)
 
-    @property
-    def per_second(self) -> bool:
-        """Whether calls are priced by the second alone, as before these terms existed."""
-        return (self.first, self.step) == (1, 1) and not (
-            any(self.connection_fee.values()) or any(self.minimum_charge.values())
-        )
-
     def merged(self, over: CallTerms) -> CallTerms:
         """These terms with every term ``over`` sets (its spans say which) put in their place."""
         first, step = (

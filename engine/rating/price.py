@@ -82,9 +82,12 @@ def needs_exact_arithmetic(accounts: RatingAccounts, longest_call: int, calls: i
     largest_rate = int(accounts.rates.max(initial=0))
     widest, narrowest = int(accounts.divisors.max()), int(accounts.divisors.min())
     # Increments bill at most one first block and one step more than the call lasted.
-    longest_billed = longest_call + int(accounts.firsts.max()) + int(accounts.steps.max())
-    largest_fee = max(int(accounts.connection_fees.max()), int(accounts.minimum_charges.max()))
-    largest_charge = (longest_billed // narrowest + 1) * largest_rate + largest_fee // narrowest + 1
+    # (Per second, there are no call terms to build tables of.)
+    longest_billed, largest_fee = longest_call, 0
+    if not accounts.per_second:
+        longest_billed += int(accounts.firsts.max()) + int(accounts.steps.max())
+        largest_fee = max(int(accounts.connection_fees.max()), int(accounts.minimum_charges.max()))
+    largest_charge = (longest_billed // narrowest + 1) * largest_rate - (-largest_fee // narrowest)
     largest_step = 2 * (widest * largest_rate + largest_fee) + widest
     whole_call = longest_billed * largest_rate + largest_fee
     return max(largest_charge * max(calls, 1), largest_step, whole_call) >= _SAFE
