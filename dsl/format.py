@@ -183,6 +183,16 @@ def _print(node: object) -> str | _Block:
     return _statement(node)
 
 
+def canonical_text(node: object, depth: int = 0) -> str:
+    """A definition or statement as the formatter writes it (comments aside), indented ``depth``."""
+    pad = _INDENT * depth
+    printed = _print(node)
+    if isinstance(printed, str):
+        return pad + printed
+    inner = [canonical_text(child, depth + 1) for child in printed.children]
+    return "\n".join([f"{pad}{printed.header} {{", *inner, pad + "}"])
+
+
 def _statement(node: object) -> str:
     match node:
         case ast.DisplayName(name=name):

@@ -228,6 +228,12 @@ def _end_of_text(text: str, path: str) -> Span:
 
 def _innermost_open_block(text: str) -> tuple[int, str] | None:
     """The line and opening words of the innermost block left open, if any."""
+    blocks = open_blocks(text)
+    return blocks[-1] if blocks else None
+
+
+def open_blocks(text: str) -> list[tuple[int, str]]:
+    """The blocks left open at the end of ``text``, outermost first: line and opening words."""
     stack: list[tuple[int, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         in_string = False
@@ -244,7 +250,7 @@ def _innermost_open_block(text: str) -> tuple[int, str] | None:
                 stack.append((number, line[:index].strip().split("}")[-1].strip()))
             elif char == "}" and stack:
                 stack.pop()
-    return stack[-1] if stack else None
+    return stack
 
 
 def _syntax_diagnostic(problem: UnexpectedInput, text: str, path: str) -> Diagnostic:
