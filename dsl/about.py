@@ -6,6 +6,8 @@ import importlib.metadata
 
 # The import name and the command are `tariff`; PyPI's `tariff` is another project.
 DISTRIBUTION = "tariff-lang"
+# Where users learn about the tool (SARIF's informationUri): the distribution's page.
+HOMEPAGE = "https://pypi.org/project/tariff-lang/"
 
 
 def version() -> str:

@@ -20,6 +20,11 @@ class Code:
     name: str
     summary: str
 
+    @property
+    def help(self) -> str:
+        """What the code means and what to do about it, for SARIF's rule help and editors."""
+        return f"{self.summary} {HOW_TO_FIX[self.code]}"
+
 
 SYNTAX = Code("T001", "syntax", "The text does not follow the tariff language's grammar.")
 UNREADABLE_FILE = Code("T002", "unreadable-file", "The file cannot be read as UTF-8 text.")
@@ -132,4 +137,37 @@ CODES: Mapping[str, Code] = {
         MINIMUM_BELOW_FEE,
         DECK_PROBLEM,
     )
+}
+
+# What to do about each code, in general; each diagnostic's own hint is more precise.
+HOW_TO_FIX: Mapping[str, str] = {
+    "T001": "Correct the text at the position shown; the message lists what may come there.",
+    "T002": "Save the file as UTF-8 text.",
+    "T101": "Keep one definition of the name: rename or remove the other.",
+    "T102": "Correct the name, or define what it refers to (the hint names the closest).",
+    "T103": "Add the statement the message names.",
+    "T104": "Keep one of the statements (or one amount per currency).",
+    "T105": "Use one of the words the message lists.",
+    "T106": "Give the price in every currency the licence offers, or drop the edition.",
+    "T107": "Give the band a rate (fee, minimum) in every currency the sheet prices.",
+    "T108": "Remove the prefix, or take it out of the band, barred list or dial that hides it.",
+    "T109": "Write the amount as zero or more.",
+    "T110": "Round the amount to at most the decimal places the message names.",
+    "T111": "Write a whole count at or above the least the message names.",
+    "T112": "Remove the charge from the discount: Fair Usage is never discounted.",
+    "T113": "Change the months or charges so that each charge has one discount a month.",
+    "T114": "Write the amount in the currency the message names.",
+    "T115": "Pin a version in effect in those months, or end the contract before them.",
+    "T116": "Write a real date: YYYY-MM for a month, YYYY-MM-DD for a day.",
+    "T117": "Write the prefix or the account id.",
+    "T118": "Write a percentage above 0 and at most 100.",
+    "T119": "Swap the months, or correct the one that is wrong.",
+    "T120": "Remove the rate, or pin a package whose sheet prices that band.",
+    "T121": "Correct the account id, or add the account to the accounts file.",
+    "T122": "Write a smaller amount or count; the message names the largest kept exactly.",
+    "T123": "Write the country's ISO 3166-1 alpha-2 code, such as GB, US or FR.",
+    "T124": "Tax each country by one rule, and start each rate on its own day.",
+    "T125": "Write a percentage from 0 to 100.",
+    "T126": "Raise the minimum above the connection fee, or remove it.",
+    "T127": "Correct the deck row or column the message names.",
 }

@@ -12,7 +12,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import PurePath
+from urllib.parse import quote
 
+from tariff.dsl.about import HOMEPAGE, version
 from tariff.dsl.ast import Span
 from tariff.dsl.codes import CODES
 
@@ -171,46 +174,71 @@ def _github_escape(text: str, *, property_value: bool = False) -> str:
 
 
 def render_github(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
-    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…::message``."""
-    lines = []
+    """GitHub Actions workflow commands, one collapsible group per file.
+
+    Each problem is an ``::error file=…,line=…,col=…::message`` annotation (shown
+    on the pull request's diff); the group, titled with the file and its counts,
+    keeps a log with many files readable.
+    """
+    by_file: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
-        message = f"{d.message} ({d.hint})" if d.hint else d.message
-        properties = ",".join(
-            [
-                f"file={_github_escape(d.span.file, property_value=True)}",
-                f"line={d.span.line}",
-                f"col={d.span.column}",
-                f"endLine={d.span.end_line}",
-                f"endColumn={d.span.end_column}",
-                f"title={d.code} {CODES[d.code].name}",
-            ]
-        )
-        lines.append(f"::{d.severity.value} {properties}::{_github_escape(message)}")
+        by_file.setdefault(d.span.file, []).append(d)
+    lines = []
+    for file, found in by_file.items():
+        errors = count_errors(found)
+        counts = f"{counted(errors, 'error')}, {counted(len(found) - errors, 'warning')}"
+        lines.append(f"::group::{_github_escape(file)}: {counts}")
+        lines.extend(_github_annotation(d) for d in found)
+        lines.append("::endgroup::")
     return "".join(line + "\n" for line in lines)
 
 
+def _github_annotation(d: Diagnostic) -> str:
+    message = f"{d.message} ({d.hint})" if d.hint else d.message
+    properties = ",".join(
+        [
+            f"file={_github_escape(d.span.file, property_value=True)}",
+            f"line={d.span.line}",
+            f"col={d.span.column}",
+            f"endLine={d.span.end_line}",
+            f"endColumn={d.span.end_column}",
+            f"title={d.code} {CODES[d.code].name}",
+        ]
+    )
+    return f"::{d.severity.value} {properties}::{_github_escape(message)}"
+
+
 def render_sarif(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
-    """A SARIF 2.1.0 log, as code-scanning services read it."""
+    """A SARIF 2.1.0 log, as code-scanning services read it.
+
+    The driver names the tool, its version and where to learn about it; every
+    code is a rule with a description and help text, so that a result explains
+    itself. Columns count characters (``unicodeCodePoints``), as ours do.
+    """
     rules = [
         {
-            "id": code,
-            "name": name,
-            "shortDescription": {"text": description},
+            "id": code.code,
+            "name": code.name,
+            "shortDescription": {"text": code.summary},
+            "fullDescription": {"text": code.summary},
+            "help": {"text": code.help, "markdown": f"**{code.code} {code.name}**: {code.help}"},
         }
-        for code, name, description in ((c.code, c.name, c.summary) for c in CODES.values())
+        for code in CODES.values()
     ]
+    rule_index = {code: index for index, code in enumerate(CODES)}
     results = []
     for d in diagnostics:
         text = f"{d.message} ({d.hint})" if d.hint else d.message
         results.append(
             {
                 "ruleId": d.code,
+                "ruleIndex": rule_index[d.code],
                 "level": d.severity.value,
-                "message": {"text": text},
+                "message": {"text": text if text.endswith((".", "?", "!")) else text + "."},
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": d.span.file},
+                            "artifactLocation": {"uri": _uri_reference(d.span.file)},
                             "region": {
                                 "startLine": d.span.line,
                                 "startColumn": d.span.column,
@@ -230,14 +258,25 @@ def render_sarif(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) 
                 "tool": {
                     "driver": {
                         "name": "tariff",
+                        "fullName": f"tariff check {version()}",
+                        "version": version(),
+                        "semanticVersion": version(),
+                        "informationUri": HOMEPAGE,
                         "rules": rules,
                     }
                 },
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _uri_reference(path: str) -> str:
+    """A file's path as a SARIF URI: relative paths stay relative, with forward slashes."""
+    as_posix = PurePath(path).as_posix()
+    return PurePath(path).as_uri() if PurePath(path).is_absolute() else quote(as_posix)
 
 
 RENDERERS = {

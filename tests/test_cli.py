@@ -89,8 +89,17 @@ def test_check_json_is_a_versioned_document_with_positions(broken_catalogue):
 
 def test_check_github_annotations(broken_catalogue):
     result = invoke("check", str(broken_catalogue), "--format", "github")
-    first = result.stdout.splitlines()[0]
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("essentials.tariff: 1 error, 0 warnings")
+    assert lines[0].startswith("::group::")
+    first = lines[1]
     assert first.startswith("::error file=")
+    assert lines[2] == "::endgroup::"
+    assert lines[3].startswith("::group::") and lines[3].endswith(
+        "growth.tariff: 1 error, 0 warnings"
+    )
+    assert lines[4].startswith("::error file=") and lines[5] == "::endgroup::"
+    assert len(lines) == 6
     assert (
         ",line=7,col=13,endLine=7,endColumn=23,title=T110 too-precise::licence 59.001 GBP" in first
     )

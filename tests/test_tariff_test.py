@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from xml.etree import ElementTree
 
@@ -148,3 +149,37 @@ def test_a_failing_case_points_at_the_case_file_not_a_temporary_one(tmp_path):
     assert f"{cases}:8: accounts row 2 field package: unknown package 'standad'" in out
     # The discount is line 3 of the order-form text, line 18 of the case file.
     assert f"{cases}:18:12: error T118: a discount is a percentage above 0" in out
+
+
+def test_junit_times_every_case_and_stamps_every_suite(workspace, tmp_path):
+    from junitparser import JUnitXml
+
+    report = tmp_path / "report.xml"
+    invoke("--catalog", str(workspace), str(workspace), "--junit-xml", str(report))
+    xml = JUnitXml.fromfile(str(report))
+    (suite,) = list(xml)
+    assert (suite.tests, suite.failures) == (2, 1)
+    stamped = dt.datetime.fromisoformat(suite.timestamp)
+    assert abs(stamped - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(minutes=5)
+    cases = list(suite)
+    assert all(case.time > 0 for case in cases)
+    assert suite.time == pytest.approx(sum(case.time for case in cases), abs=0.002)
+
+
+def test_junit_is_written_when_the_catalogue_has_errors(workspace, tmp_path):
+    from junitparser import Failure, JUnitXml
+
+    growth = workspace / "growth.tariff"
+    growth.write_text(growth.read_text().replace("sheet carrier", "sheet carier"))
+    report = tmp_path / "report.xml"
+    result = CliRunner().invoke(
+        cli, ["test", "--catalog", str(workspace), "--junit-xml", str(report)]
+    )
+    assert result.exit_code == 2
+    (suite,) = list(JUnitXml.fromfile(str(report)))
+    (case,) = list(suite)
+    assert case.name.startswith("the catalogue has 1 error: ")
+    assert case.name.endswith("growth.tariff:11:24: T102 unknown sheet 'carier'")
+    (failure,) = case.result
+    assert isinstance(failure, Failure)
+    assert "did you mean 'carrier'?" in failure.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.etree import ElementTree
 
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.tools.cases import Outcome
@@ -67,32 +70,86 @@ def coverage(plan: RatingPlan, outcomes: Sequence[Outcome]) -> tuple[list[str], 
 # ------------------------------------------------------------------- JUnit
 
 
-def junit_xml(outcomes: Sequence[Outcome]) -> str:
-    """A JUnit XML report: one test suite per case file, one test case per case."""
-    from xml.etree import ElementTree
+@dataclass(frozen=True)
+class TimedOutcome:
+    """A case's outcome, when it started and how long it took (for the report only)."""
 
+    outcome: Outcome
+    started: dt.datetime
+    seconds: float
+
+
+def junit_xml(timed: Sequence[TimedOutcome]) -> str:
+    """A JUnit XML report: one test suite per case file, one test case per case, with times."""
     suites = ElementTree.Element(
         "testsuites",
-        tests=str(len(outcomes)),
-        failures=str(sum(not o.passed for o in outcomes)),
+        name="tariff test",
+        tests=str(len(timed)),
+        failures=str(sum(not t.outcome.passed for t in timed)),
+        time=_seconds(sum(t.seconds for t in timed)),
     )
-    by_file: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
-        by_file.setdefault(outcome.case.file, []).append(outcome)
+    by_file: dict[str, list[TimedOutcome]] = {}
+    for each in timed:
+        by_file.setdefault(each.outcome.case.file, []).append(each)
     for file, members in by_file.items():
-        suite = ElementTree.SubElement(
-            suites,
-            "testsuite",
-            name=file,
-            tests=str(len(members)),
-            failures=str(sum(not o.passed for o in members)),
-        )
-        for outcome in members:
-            case = ElementTree.SubElement(suite, "testcase", classname=file, name=outcome.case.name)
+        suite = _suite(suites, file, members[0].started, sum(t.seconds for t in members))
+        suite.set("tests", str(len(members)))
+        suite.set("failures", str(sum(not t.outcome.passed for t in members)))
+        for each in members:
+            outcome = each.outcome
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=file,
+                name=outcome.case.name,
+                time=_seconds(each.seconds),
+            )
             if not outcome.passed:
                 failure = ElementTree.SubElement(
                     case, "failure", message=outcome.failures[0].splitlines()[0]
                 )
                 failure.text = "\n".join(outcome.failures)
+    return _document(suites)
+
+
+def junit_failure(suite_name: str, problem: str, details: str, started: dt.datetime) -> str:
+    """A JUnit XML report of a run that could not start: one failing test named for the problem.
+
+    CI keeps the report as an artifact and shows its failures; a run stopped by
+    catalogue errors or an unreadable case file must leave one too, not nothing.
+    """
+    suites = ElementTree.Element("testsuites", name="tariff test", tests="1", failures="1")
+    suites.set("time", _seconds(0))
+    suite = _suite(suites, suite_name, started, 0)
+    suite.set("tests", "1")
+    suite.set("failures", "1")
+    case = ElementTree.SubElement(
+        suite, "testcase", classname=suite_name, name=problem, time=_seconds(0)
+    )
+    failure = ElementTree.SubElement(case, "failure", message=problem)
+    failure.text = details
+    return _document(suites)
+
+
+def _suite(
+    parent: ElementTree.Element, name: str, started: dt.datetime, seconds: float
+) -> ElementTree.Element:
+    # JUnit's timestamp is ISO 8601 without a zone; ours is always UTC.
+    timestamp = started.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    return ElementTree.SubElement(
+        parent,
+        "testsuite",
+        name=name,
+        timestamp=timestamp,
+        time=_seconds(seconds),
+        hostname="localhost",
+    )
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.3f}"
+
+
+def _document(suites: ElementTree.Element) -> str:
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
