@@ -30,22 +30,37 @@ CLEAN, PROBLEMS, USAGE_ERROR = 0, 1, 2
     type=click.Path(path_type=Path),
     help="Also check that every order form is for an account of this accounts file.",
 )
-def check(paths: tuple[Path, ...], output_format: str, accounts_file: Path | None) -> None:
+@click.option(
+    "--with-catalogue",
+    is_flag=True,
+    help="Check PATHS together with the catalogue in use, wherever they live (pre-commit).",
+)
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    accounts_file: Path | None,
+    with_catalogue: bool,
+) -> None:
     """Parse and check tariff files (default: the catalogue in use).
 
     Files and directories given together are checked as one catalogue, so that
-    order forms can refer to packages in other files. With --accounts, an order
-    form for an account the file lacks is an error (T121). Exits 0 when there
-    are no errors (warnings are printed but allowed), 1 when there are errors,
-    2 on a usage error.
+    order forms can refer to packages in other files. With --with-catalogue,
+    the catalogue in use (./tariffs or $TARIFF_CATALOG) joins them: a changed
+    order form kept in its own folder is checked against the packages it
+    names, and the catalogue against it. With --accounts, an order form for an
+    account the file lacks is an error (T121). Exits 0 when there are no
+    errors (warnings are printed but allowed), 1 when there are errors, 2 on a
+    usage error.
     """
     targets = list(paths) or [catalogue_in_use()]
+    if with_catalogue and paths:
+        targets.append(catalogue_in_use())
     accounts = _account_ids(accounts_file) if accounts_file is not None else None
     try:
         catalogue, diagnostics = load_checked(targets, accounts)
     except CatalogueNotFound as problem:
         fail([f"tariff check: {problem}"], USAGE_ERROR)
-    if paths:
+    if paths and not with_catalogue:
         context = catalogue_in_use()
         diagnostics, elsewhere = defined_elsewhere(catalogue, diagnostics, [context], accounts)
         if elsewhere:
