@@ -88,7 +88,7 @@ def run(workspace: Path, session: Session, encodings: list[str] | None = None) -
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def published(params: types.PublishDiagnosticsParams) -> None:
-            editor.published[params.uri] = params.diagnostics
+            editor.published[params.uri] = list(params.diagnostics)
             editor.arrived.set()
 
         try:
@@ -156,7 +156,7 @@ def test_formatting_returns_what_tariff_fmt_writes(workspace):
                 options=types.FormattingOptions(tab_size=2, insert_spaces=True),
             )
         )
-        return edits or []
+        return list(edits or [])
 
     (edit,) = run(workspace, session)
     assert edit.new_text == canonical == format_source(messy, str(path))[0]

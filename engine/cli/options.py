@@ -129,39 +129,69 @@ class UsageFiles:
 
 def usage_options(command: Callable[..., R]) -> Callable[..., R]:
     """``--month``, ``--accounts``, ``--numbers`` and ``--calls``, given as one ``usage_files``."""
+    return _usage_options(command, required=True)
+
+
+def optional_usage_options(command: Callable[..., R]) -> Callable[..., R]:
+    """The usage options, all four or none: ``usage_files`` is None when none is given."""
+    return _usage_options(command, required=False)
+
+
+def _usage_options(command: Callable[..., R], *, required: bool) -> Callable[..., R]:
+    names = ("--month", "--accounts", "--numbers", "--calls")
 
     @functools.wraps(command)
     def with_usage_files(
-        *args: object, month: Month, accounts: Path, numbers: Path, calls: Path, **kwargs: object
+        *args: object,
+        month: Month | None,
+        accounts: Path | None,
+        numbers: Path | None,
+        calls: Path | None,
+        **kwargs: object,
     ) -> R:
+        given = (month, accounts, numbers, calls)
+        if all(value is None for value in given):
+            return command(*args, usage_files=None, **kwargs)
+        missing = [name for name, value in zip(names, given, strict=True) if value is None]
+        if missing:
+            raise click.UsageError(
+                f"give {', '.join(missing)} too: the month's usage is four files"
+            )
+        assert month and accounts and numbers and calls
         return command(*args, usage_files=UsageFiles(month, accounts, numbers, calls), **kwargs)
 
     options = [
         click.option(
             "--month",
-            required=True,
+            required=required,
             metavar="YYYY-MM",
-            callback=parse_month,
+            callback=_optional_month,
             help="Billing month.",
         ),
         click.option(
             "--accounts",
-            required=True,
+            required=required,
             type=click.Path(path_type=Path),
             help="Accounts file (CSV, JSON Lines or Parquet).",
         ),
         click.option(
             "--numbers",
-            required=True,
+            required=required,
             type=click.Path(path_type=Path),
             help="Tracking numbers file.",
         ),
-        click.option("--calls", required=True, type=click.Path(path_type=Path), help="Calls file."),
+        click.option(
+            "--calls", required=required, type=click.Path(path_type=Path), help="Calls file."
+        ),
     ]
     decorated: Callable[..., R] = with_usage_files
     for option in reversed(options):
         decorated = option(decorated)
     return decorated
+
+
+def _optional_month(ctx: click.Context, param: click.Parameter, value: str | None) -> Month | None:
+    return None if value is None else parse_month(ctx, param, value)
 
 
 database_option = click.option(
