@@ -368,3 +368,86 @@ def test_every_did_you_mean_has_a_quick_fix(workspace):
     )
     assert fixes == [(1, "professional"), (2, "uk_mobile")]
     assert all(a.kind == types.CodeActionKind.QuickFix for a in actions)
+
+
+PICTURE = """<!doctype html>
+<meta charset="utf-8">
+<style>
+  body { font: 14px/1.4 "DejaVu Sans", sans-serif; background: #1e1e1e; color: #d4d4d4;
+         margin: 0; padding: 16px; width: 980px; }
+  pre, code { font-family: "DejaVu Sans Mono", monospace; }
+  .editor { background: #1e1e1e; white-space: pre; font-family: "DejaVu Sans Mono", monospace; }
+  .panes { display: flex; gap: 24px; }
+  .popup { background: #252526; border: 1px solid #454545; padding: 8px 12px; flex: 1; }
+  .popup pre { background: #1e1e1e; padding: 6px; margin: 4px 0 10px; }
+  .completion div { padding: 2px 6px; }
+  .completion div:first-child { background: #04395e; }
+  .completion small { color: #8a8a8a; float: right; }
+  h3 { margin: 12px 0 6px; font-size: 13px; color: #9cdcfe; }
+</style>
+<div class="editor">{{ line }}</div>
+<div class="panes">
+  <div class="popup hover"><h3>hover on uk_mobile</h3>
+  {% for heading, code in hover %}<b>{{ heading }}</b><pre>{{ code }}</pre>{% endfor %}</div>
+  <div class="popup completion"><h3>completion after "package "</h3>
+  {% for item in completion %}<div>{{ item.label }} <small>{{ item.detail }}</small></div>
+  {% endfor %}</div>
+</div>
+"""
+
+
+@pytest.mark.browser
+def test_hover_and_completion_as_an_editor_shows_them(workspace):
+    """The LSP's answers, drawn as an editor's popups (docs/editors.md's picture)."""
+    import os
+    import re
+
+    import jinja2
+    from playwright.sync_api import sync_playwright
+    from system import require_chromium
+    from test_portal_browser import CHROMIUM_FLAGS
+
+    chromium = require_chromium()
+    form = workspace / "order-forms" / "bright-dental.tariff"
+    text = form.read_text(encoding="utf-8")
+    typing = text.replace("  package professional version 2021-04\n", "  package \n")
+
+    async def session(editor: Editor) -> tuple[Any, Any]:
+        uri = editor.open(form)
+        identifier = types.TextDocumentIdentifier(uri=uri)
+        hover = await editor.client.text_document_hover_async(
+            types.HoverParams(identifier, where(text, "rate uk_mobile", 7))
+        )
+        editor.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=typing)],
+            )
+        )
+        completion = await editor.client.text_document_completion_async(
+            types.CompletionParams(identifier, where(typing, "  package ", 10))
+        )
+        return hover, completion
+
+    hover, completion = run(workspace, session)
+    sections = re.findall(r"\*\*(.+?)\*\*\n\n```tariff\n(.*?)\n```", hover.contents.value, re.S)
+    items = completion.items if isinstance(completion, types.CompletionList) else completion
+    page_html = (
+        jinja2.Environment(autoescape=True)
+        .from_string(PICTURE)
+        .render(line="  rate uk_mobile 0.030 GBP per minute", hover=sections, completion=items)
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1012, "height": 400})
+        page.set_content(page_html)
+        shown = page.inner_text("body")
+        assert "this account's uk_mobile" in shown
+        assert "replaces, for this account: sheet carrier version 2021-04-01" in shown
+        assert "rate 0.040 GBP, 0.050 USD per minute" in shown
+        assert "professional" in page.inner_text(".completion")
+        if os.environ.get("UPDATE_SCREENSHOTS"):
+            page.screenshot(
+                path=str(ROOT / "docs" / "editors-hover-completion.png"), full_page=True
+            )
+        browser.close()
