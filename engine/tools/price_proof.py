@@ -43,7 +43,6 @@ from tariff.engine.usage import AccountRow, UsageError
 DEFAULT_BOUND_SECONDS = 24 * 60 * 60
 # An account id no order form can have (T117): the account without one.
 _NO_ORDER_FORM = ""
-_SAFE = 2**62
 
 
 @dataclass(frozen=True)
