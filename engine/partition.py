@@ -6,7 +6,7 @@ invoices; :func:`merge_runs` puts the groups' runs back together exactly as one
 run would have produced them. A group must hold every account that ever held
 any of its numbers (a recycled number ties its holders together), and every
 call to one of its numbers: :func:`group_keys` computes such groups, and
-docs/scale.md shows the same recipe on Spark and Dask.
+tariff.engine.spark runs them on Apache Spark, and docs/scale.md shows Dask.
 """
 
 from __future__ import annotations
