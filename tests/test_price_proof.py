@@ -241,7 +241,7 @@ def test_a_sheet_version_from_mid_month_prices_from_the_next_month(tmp_path):
 
 def test_a_rate_deck_spelling_out_the_sheet_is_proven_the_same(tmp_path):
     """bench/deck.py's deck prices as the sheet does, prefix by prefix: no change at all."""
-    sys.path.insert(0, str(ROOT / "bench"))
+    sys.path.append(str(ROOT / "bench"))  # after the standard library: bench/profile.py
     try:
         deck = importlib.import_module("deck")  # bench/deck.py, as the bench runs it
     finally:

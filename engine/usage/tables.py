@@ -53,7 +53,7 @@ def read_table(
         if suffix in CSV_SUFFIXES:
             read = read_csv(path, shown, tuple(repetitive))
         elif suffix in JSON_LINES_SUFFIXES:
-            read = read_json_lines(path, shown)
+            read = read_json_lines(path, shown, tuple(repetitive))
         elif suffix in PARQUET_SUFFIXES:
             read = read_parquet(path, shown, columns)
         else:
