@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
@@ -50,6 +50,7 @@ def rate_month(
     *,
     issued_on: dt.date | None = None,
     partition: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> InvoiceRun:
     """Invoice every account of ``usage`` for ``month``, issued on ``issued_on`` (default: today).
 
@@ -62,9 +63,18 @@ def rate_month(
     rejected calls are reported in the result instead. ``partition`` says
     that ``usage`` holds only some of the month's accounts (one group of a
     partitioned run, whose order forms are matched once, by the driver:
-    :func:`tariff.engine.plan.terms.unmatched_order_forms`).
+    :func:`tariff.engine.plan.terms.unmatched_order_forms`). ``on_progress(done,
+    total)`` hears how many of the valid calls are rated, after each block.
     """
-    run, _ = _rate(plan, month, usage, keep_calls_of=None, issued_on=issued_on, partition=partition)
+    run, _ = _rate(
+        plan,
+        month,
+        usage,
+        keep_calls_of=None,
+        issued_on=issued_on,
+        partition=partition,
+        on_progress=on_progress,
+    )
     return run
 
 
@@ -88,7 +98,12 @@ def rate_month_with_calls(
 
 
 def rate_month_itemised(
-    plan: RatingPlan, month: Month | str, usage: Usage, *, issued_on: dt.date | None = None
+    plan: RatingPlan,
+    month: Month | str,
+    usage: Usage,
+    *,
+    issued_on: dt.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[InvoiceRun, pl.DataFrame]:
     """The month's run, and every invoice's itemised calls from the same rating.
 
@@ -96,7 +111,13 @@ def rate_month_itemised(
     ``band_name`` and the columns of :data:`tariff.engine.invoice.itemised.ITEMISED_COLUMNS`.
     """
     run, kept = _rate(
-        plan, month, usage, keep_calls_of=None, issued_on=issued_on, keep_all_calls=True
+        plan,
+        month,
+        usage,
+        keep_calls_of=None,
+        issued_on=issued_on,
+        keep_all_calls=True,
+        on_progress=on_progress,
     )
     assert kept is not None, "every account's calls were asked for"
     return run, kept
@@ -110,13 +131,20 @@ def _rate(
     issued_on: dt.date | None,
     partition: bool = False,
     keep_all_calls: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[InvoiceRun, pl.DataFrame | None]:
     period = month if isinstance(month, Month) else Month.parse(month)
     issue = Issue(issued_on or dt.date.today(), plan.payment_terms_days, plan.source_names)
     unmatched = [] if partition else unmatched_order_forms(plan, usage.accounts, period)
     terms = resolve_terms(plan, usage.accounts, period, unmatched)
     rated = rate_calls(
-        usage.calls, usage.numbers, terms, period, keep_calls_of, keep_all_calls=keep_all_calls
+        usage.calls,
+        usage.numbers,
+        terms,
+        period,
+        keep_calls_of,
+        keep_all_calls=keep_all_calls,
+        on_block=on_progress,
     )
     assignments = assignments_by_account(usage.numbers)
     invoices = tuple(

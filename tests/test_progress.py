@@ -31,3 +31,36 @@ def test_progress_is_silent_with_quiet_or_off_a_terminal():
         progress.show("read 2,000,000 calls")
         progress.done()
         assert stream.getvalue() == ""
+
+
+def test_rating_progress_gives_the_rate_and_the_time_left():
+    from tariff.engine.cli.progress import RatingProgress
+
+    stream = Terminal()
+    ticks = iter([100.0, 101.0, 102.0, 104.0])
+    rating = RatingProgress(Progress(quiet=False, stream=stream), clock=lambda: next(ticks))
+    rating(2_000_000, 6_000_000)
+    rating(4_000_000, 6_000_000)
+    rating(6_000_000, 6_000_000)
+    assert stream.getvalue().split("\x1b[K") == [
+        "\rrating: 2,000,000 of 6,000,000 calls (2.0 M calls/s, about 2 s left)",
+        "\rrating: 4,000,000 of 6,000,000 calls (2.0 M calls/s, about 1 s left)",
+        "\rrating: 6,000,000 of 6,000,000 calls (1.5 M calls/s)",
+        "",
+    ]
+
+
+def test_rating_reports_each_block_up_to_every_valid_call(monkeypatch):
+    from usage_rows import EXAMPLES, TARIFFS
+
+    from tariff.engine import load_catalogue, load_usage, rate_month
+    from tariff.engine.rating import blocks
+
+    monkeypatch.setattr(blocks, "_BLOCK", 500)
+    usage = load_usage(*(EXAMPLES / f"{n}.csv" for n in ("accounts", "numbers", "calls")))
+    heard: list[tuple[int, int]] = []
+    plan = load_catalogue(TARIFFS, [EXAMPLES / "order-forms"])
+    rate_month(plan, "2026-10", usage, on_progress=lambda done, total: heard.append((done, total)))
+    total = usage.calls.calls.height
+    assert heard == [(min(n, total), total) for n in range(500, total + 500, 500)]
+    assert heard[-1] == (total, total) and len(heard) == 4

@@ -22,7 +22,7 @@ from tariff.engine.cli.options import (
     require_extra,
     usage_options,
 )
-from tariff.engine.cli.progress import Progress
+from tariff.engine.cli.progress import Progress, RatingProgress
 
 if TYPE_CHECKING:
     import polars as pl
@@ -113,6 +113,7 @@ def invoice(
     # so that a broken template fails before a long run, not after it.
     documents = _documents(templates) if output_format not in ("json", "calls") else None
     progress = Progress(quiet=quiet)
+    rating = RatingProgress(progress)
     progress.show("checking the catalogue…")
     calls: pl.DataFrame | None = None
     with reading_ahead(usage_files) as read:
@@ -122,7 +123,7 @@ def invoice(
                 "invoice",
                 usage_files,
                 lambda usage: rate_month_itemised(
-                    plan, usage_files.month, usage, issued_on=issued_on
+                    plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating
                 ),
                 progress,
                 plans=[plan],
@@ -132,7 +133,9 @@ def invoice(
             run = rated_or_fail(
                 "invoice",
                 usage_files,
-                lambda usage: rate_month(plan, usage_files.month, usage, issued_on=issued_on),
+                lambda usage: rate_month(
+                    plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating
+                ),
                 progress,
                 plans=[plan],
                 read=read,

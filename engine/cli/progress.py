@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -28,3 +30,27 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.shown = False
+
+
+class RatingProgress:
+    """How rating is going: calls rated of all, the rate so far, and the time left at that rate."""
+
+    def __init__(self, progress: Progress, clock: Callable[[], float] = time.monotonic) -> None:
+        self.progress = progress
+        self.clock = clock
+        self.started = clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show the line for ``done`` of ``total`` valid calls rated."""
+        elapsed = self.clock() - self.started
+        line = f"rating: {done:,} of {total:,} calls"
+        if elapsed > 0 and done:
+            rate = done / elapsed
+            left = (total - done) / rate
+            line += f" ({_rate(rate)} calls/s"
+            line += f", about {left:.0f} s left)" if done < total else ")"
+        self.progress.show(line)
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second / 1e6:.1f} M" if per_second >= 1e6 else f"{per_second:,.0f}"

@@ -10,7 +10,7 @@ temporary arrays are reused from one block to the next.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,12 +84,14 @@ def rate_calls(
     keep_calls_of: str | None = None,
     *,
     keep_all_calls: bool = False,
+    on_block: Callable[[int, int], None] | None = None,
 ) -> RatedCalls:
     """Rate the month's calls of the accounts in ``terms``.
 
     With ``keep_calls_of``, that account's priced calls are kept, one row each
     (see :attr:`RatedCalls.kept_calls`), for explaining its invoice; with
     ``keep_all_calls``, every account's, for itemising the invoices.
+    ``on_block(done, total)`` is called after each block of calls is rated.
     """
     if not terms:
         # Nobody holds any number: every call is rejected as unheld.
@@ -122,6 +124,8 @@ def rate_calls(
         unpriced_band.append(coded.band[unrated])
         rated += int(np.count_nonzero(in_month)) - len(unrated)
         other_period += int(np.count_nonzero(held & ~in_month))
+        if on_block is not None:
+            on_block(min(first + _BLOCK, columns.size), columns.size)
     frame = columns.frame
     unheld_calls = frame[joined(unheld_at)].select("row", "call_id", "number", "started_at")
     unpriced_calls = frame[joined(unpriced_at)].with_columns(
