@@ -6,7 +6,7 @@ invoices; :func:`merge_runs` puts the groups' runs back together exactly as one
 run would have produced them. A group must hold every account that ever held
 any of its numbers (a recycled number ties its holders together), and every
 call to one of its numbers: :func:`group_keys` computes such groups, and
-tariff.engine.spark runs them on Apache Spark, and docs/scale.md shows Dask.
+tariff.engine.spark and tariff.engine.dask run them on Apache Spark and Dask.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
 from tariff.engine.invoice.models import InvoiceRun, RunSummary
 from tariff.engine.plan.model import RatingPlan
-from tariff.engine.usage import usage_from_frames
+from tariff.engine.plan.terms import unmatched_order_forms
+from tariff.engine.usage import CALL_COLUMNS, UsageError, usage_from_frames
 
 # Calls to numbers no account holds go to this group, so that each call is
 # rated (or rejected) exactly once.
@@ -101,6 +102,26 @@ def rate_group(
     """
     usage = usage_from_frames(_frame(accounts), _frame(numbers), _frame(calls), names)
     return rate_month(plan, month, usage, issued_on=issued_on, partition=True)
+
+
+def check_whole_month(
+    plan: RatingPlan,
+    month: Month,
+    accounts: Any,
+    numbers: Any,
+    names: tuple[str, str, str] = ("accounts", "numbers", "calls"),
+) -> None:
+    """Check, on the driver, what needs the whole month, before any group runs.
+
+    Every problem of the accounts and numbers, and every order form in force for
+    an account the month lacks, is raised at once (UsageError), as a single run
+    raises them.
+    """
+    calls = pl.DataFrame({name: pl.Series(name, [], pl.String) for name in CALL_COLUMNS})
+    usage = usage_from_frames(_frame(accounts), _frame(numbers), calls, names)
+    problems = unmatched_order_forms(plan, usage.accounts, month)
+    if problems:
+        raise UsageError(problems, usage.accounts)
 
 
 def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:

@@ -25,10 +25,15 @@ import polars as pl
 
 from tariff.dsl.months import Month
 from tariff.engine.invoice.models import InvoiceRun
-from tariff.engine.partition import UNHELD_GROUP, group_keys, merge_runs, rate_group
+from tariff.engine.partition import (
+    UNHELD_GROUP,
+    check_whole_month,
+    group_keys,
+    merge_runs,
+    rate_group,
+)
 from tariff.engine.plan.model import RatingPlan
-from tariff.engine.plan.terms import unmatched_order_forms
-from tariff.engine.usage import CALL_COLUMNS, UsageError, usage_from_frames
+from tariff.engine.usage import CALL_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -67,7 +72,7 @@ def rate_month_on_spark(
             )
     period = month if isinstance(month, Month) else Month.parse(month)
     account_table, number_table = accounts.toArrow(), numbers.toArrow()
-    _check_on_driver(plan, period, account_table, number_table, names)
+    check_whole_month(plan, period, account_table, number_table, names)
     spark = accounts.sparkSession
     keys = group_keys(number_table, parts or spark.sparkContext.defaultParallelism)
     keyed = spark.createDataFrame(
@@ -95,20 +100,6 @@ def rate_month_on_spark(
     if not runs:  # no accounts and no calls: the empty month, as one machine rates it
         runs = [_empty_run(plan, period, account_table, number_table, names, issued_on)]
     return merge_runs(runs)
-
-
-def _check_on_driver(
-    plan: RatingPlan,
-    period: Month,
-    accounts: pa.Table,
-    numbers: pa.Table,
-    names: tuple[str, str, str],
-) -> None:
-    """Every problem of the accounts and numbers, and every unmatched order form, at once."""
-    usage = usage_from_frames(_frame(accounts), _frame(numbers), _no_calls(), names)
-    problems = unmatched_order_forms(plan, usage.accounts, period)
-    if problems:
-        raise UsageError(problems, usage.accounts)
 
 
 def _tagged(
