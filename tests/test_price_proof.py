@@ -278,3 +278,13 @@ def test_a_rate_deck_spelling_out_the_sheet_is_proven_the_same(tmp_path):
     )
     (cheapest, *_) = report["proof"]["differences"]
     assert (cheapest["band"], cheapest["prefix"]) == ("uk_mobile", prefix)
+
+
+def test_the_proofs_flags_need_prices_and_prices_needs_no_usage():
+    runner = CliRunner()
+    alone = runner.invoke(cli, ["diff", "--fail-if-higher", str(TARIFFS), str(TARIFFS)])
+    assert alone.exit_code == 2
+    assert "--fail-if-higher and --fail-if-changed go with --prices" in alone.output
+    nothing = runner.invoke(cli, ["diff", str(TARIFFS), str(TARIFFS)])
+    assert nothing.exit_code == 2
+    assert "or --prices to compare the catalogues alone" in nothing.output

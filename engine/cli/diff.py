@@ -15,7 +15,7 @@ from tariff.engine.cli.options import (
     rated_or_fail,
 )
 
-SAME, HIGHER_OR_CHANGED, USAGE_ERROR = 0, 1, 2
+HIGHER_OR_CHANGED, USAGE_ERROR = 1, 2
 
 
 @click.command()
@@ -79,20 +79,23 @@ def diff(
     """
     if prices:
         if usage_files is not None:
-            fail(["tariff diff: --prices compares the catalogues alone; leave out the usage"], 2)
+            fail(
+                ["tariff diff: --prices compares the catalogues alone; leave out the usage"],
+                USAGE_ERROR,
+            )
         _diff_prices(
             old, new, order_forms, output_format, bound_seconds, fail_if_higher, fail_if_changed
         )
         return
     if fail_if_higher or fail_if_changed:
-        fail(["tariff diff: --fail-if-higher and --fail-if-changed go with --prices"], 2)
+        fail(["tariff diff: --fail-if-higher and --fail-if-changed go with --prices"], USAGE_ERROR)
     if usage_files is None:
         fail(
             [
                 "tariff diff: give the month's usage (--month, --accounts, --numbers, --calls), "
                 "or --prices to compare the catalogues alone"
             ],
-            2,
+            USAGE_ERROR,
         )
     from tariff.engine.tools.impact import invoice_impact, render_impact
 
