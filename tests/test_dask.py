@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import sys
 
 import polars as pl
 import pytest
-from usage_rows import EXAMPLES, ROOT, TARIFFS
+from usage_rows import EXAMPLES, TARIFFS, generated_month_files, single_run_of
 
-from tariff.dsl.catalogue import display_path
-from tariff.engine import load_catalogue, load_usage, rate_month
+from tariff.engine import load_catalogue
 from tariff.engine.dask import rate_month_on_dask
 from tariff.engine.usage import UsageError
 
 ISSUED = dt.date(2026, 11, 1)
+SEED = 13
 
 
 @pytest.fixture(scope="module")
 def generated_month(tmp_path_factory):
-    sys.path.append(str(ROOT / "bench"))  # after the standard library: bench/profile.py
-    try:
-        generate = importlib.import_module("generate")
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    directory = tmp_path_factory.mktemp("month")
-    for name, frame in generate.generate(calls=20_000, accounts=60, numbers=300, seed=13).items():
-        frame.write_csv(directory / f"{name}.csv")
-    return directory
+    return generated_month_files(
+        tmp_path_factory.mktemp("month"), calls=20_000, accounts=60, numbers=300, seed=SEED
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,11 +29,7 @@ def generated_month(tmp_path_factory):
 )
 def test_dask_rates_the_month_exactly_as_one_machine(month_dir, scheduler, generated_month):
     directory = EXAMPLES if month_dir == "examples" else generated_month
-    files = [directory / f"{name}.csv" for name in ("accounts", "numbers", "calls")]
-    forms = [EXAMPLES / "order-forms"] if month_dir == "examples" else []
-    plan = load_catalogue(TARIFFS, forms)
-    single = rate_month(plan, "2026-10", load_usage(*files), issued_on=ISSUED)
-    accounts_name, numbers_name, calls_name = (display_path(path) for path in files)
+    files, plan, single, names = single_run_of(directory, ISSUED)
     frames = [pl.read_csv(path, infer_schema=False) for path in files]
 
     on_dask = rate_month_on_dask(
@@ -50,7 +38,7 @@ def test_dask_rates_the_month_exactly_as_one_machine(month_dir, scheduler, gener
         *frames,
         issued_on=ISSUED,
         parts=4,
-        names=(accounts_name, numbers_name, calls_name),
+        names=names,
         scheduler=scheduler,
     )
 

@@ -9,14 +9,14 @@ import sys
 
 import polars as pl
 import pytest
-from usage_rows import EXAMPLES, ROOT, TARIFFS
+from usage_rows import EXAMPLES, TARIFFS, generated_month_files, single_run_of
 
-from tariff.dsl.catalogue import display_path
-from tariff.engine import load_catalogue, load_usage, rate_month
+from tariff.engine import load_catalogue
 from tariff.engine.partition import group_keys
 
 pytestmark = pytest.mark.slow
 ISSUED = dt.date(2026, 11, 1)
+SEED = 11
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +44,9 @@ def spark():
 
 @pytest.fixture(scope="module")
 def generated_month(tmp_path_factory):
-    sys.path.append(str(ROOT / "bench"))  # after the standard library: bench/profile.py
-    try:
-        from generate import generate
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    directory = tmp_path_factory.mktemp("month")
-    for name, frame in generate(calls=20_000, accounts=60, numbers=300, seed=11).items():
-        frame.write_csv(directory / f"{name}.csv")
-    return directory
+    return generated_month_files(
+        tmp_path_factory.mktemp("month"), calls=20_000, accounts=60, numbers=300, seed=SEED
+    )
 
 
 def spark_frame(spark, path):
@@ -72,12 +66,7 @@ def test_spark_rates_the_month_exactly_as_one_machine(spark, month_dir, generate
     from tariff.engine.spark import rate_month_on_spark
 
     directory = EXAMPLES if month_dir == "examples" else generated_month
-    files = [directory / f"{name}.csv" for name in ("accounts", "numbers", "calls")]
-    forms = [EXAMPLES / "order-forms"] if month_dir == "examples" else []
-    plan = load_catalogue(TARIFFS, forms)
-    single = rate_month(plan, "2026-10", load_usage(*files), issued_on=ISSUED)
-    accounts_name, numbers_name, calls_name = (display_path(path) for path in files)
-    names = (accounts_name, numbers_name, calls_name)
+    files, plan, single, names = single_run_of(directory, ISSUED)
     frames = [spark_frame(spark, path) for path in files]
 
     on_spark = rate_month_on_spark(plan, "2026-10", *frames, issued_on=ISSUED, parts=3, names=names)

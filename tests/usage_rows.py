@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -130,3 +131,33 @@ def lines_of(
         for line in invoice.lines
     ]
     return [line for line in lines if kind is None or line["kind"] == kind]
+
+
+def generated_month_files(directory: Path, **sizes: int) -> Path:
+    """bench/generate.py's month (recycled numbers, bad rows) as CSV files in ``directory``."""
+    import importlib
+    import sys
+
+    sys.path.append(str(ROOT / "bench"))  # after the standard library: bench/profile.py
+    try:
+        generate = importlib.import_module("generate")
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    for name, frame in generate.generate(**sizes).items():
+        frame.write_csv(directory / f"{name}.csv")
+    return directory
+
+
+def single_run_of(directory: Path, issued_on: dt.date):
+    """A month's files, its catalogue (the example order forms for the example month),
+    the run one machine makes of it, and the files' names as messages show them.
+    """
+    from tariff.dsl.catalogue import display_path
+    from tariff.engine import load_catalogue, load_usage, rate_month
+
+    files = [directory / f"{name}.csv" for name in ("accounts", "numbers", "calls")]
+    forms = [EXAMPLES / "order-forms"] if directory == EXAMPLES else []
+    plan = load_catalogue(TARIFFS, forms)
+    single = rate_month(plan, "2026-10", load_usage(*files), issued_on=issued_on)
+    accounts_name, numbers_name, calls_name = (display_path(path) for path in files)
+    return files, plan, single, (accounts_name, numbers_name, calls_name)
