@@ -312,6 +312,17 @@ def main() -> None:
                 f"  peak memory < 4 GB at 10M: {figures['engine_mb']:.0f} MB "
                 f"{'met' if figures['engine_mb'] < 4096 else 'NOT met'}"
             )
+            ratio = figures["engine_s"] / figures["floor_s"]
+            verdict = "met" if ratio <= 2.0 else "NOT met"
+            print(f"  (#15) (c) <= 2.0x (a) at 10M: {ratio:.2f}x {verdict}")
+            print(
+                "  (#15) >= 3x faster than an exact DuckDB SQL month: not measured "
+                "(no DuckDB peer in bench/ yet)"
+            )
+        if figures["calls"] in (10_000_000, 50_000_000):
+            peak = figures["engine_mb"]
+            verdict = "met" if peak < 1024 else "NOT met"
+            print(f"  (#15) peak memory < 1 GB at {figures['calls']:,}: {peak:.0f} MB {verdict}")
     if len(results) > 1:
         first = results[0]
         for figures in results[1:]:

@@ -147,3 +147,23 @@ def test_a_syntax_error_is_a_diagnostic_too(workspace):
         "package p {", workspace / "tariffs" / "new.tariff", workspace
     )
     assert problem.code == "T001"
+
+
+def test_unchanged_files_are_not_parsed_again(workspace):
+    from tariff.dsl.ast import OrderForm
+    from tariff.dsl.language_server import workspace as documents
+
+    form = workspace / "order-forms" / "acme.tariff"
+    form.parent.mkdir()
+    text = 'order form "ACC-1" {\n  package professional\n}\n'
+    documents.load_document(text, form, workspace)
+    before = documents._parsed.cache_info()
+    loaded = documents.load_document(text, form, workspace)
+    after = documents._parsed.cache_info()
+    files = len(loaded.catalogue.files)
+    assert files > 5
+    assert (after.hits - before.hits, after.misses - before.misses) == (files, 0)
+    changed = documents.load_document(text.replace("ACC-1", "ACC-2"), form, workspace)
+    assert documents._parsed.cache_info().misses == after.misses + 1
+    (definition,) = changed.file.definitions
+    assert isinstance(definition, OrderForm) and definition.account.value == "ACC-2"

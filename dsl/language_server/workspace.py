@@ -10,6 +10,7 @@ also how the editor names it.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,15 +84,37 @@ def load_document(
     decks: dict[tuple[str, str], DeckFile] = {}
     syntax_problems: list[Diagnostic] = []
     for name, source in texts.items():
-        parsed, problems = parse_source_recovering(source, name)
+        parsed, problems = _parsed(source, name)
         files.append(parsed)
         if name == shown:
-            syntax_problems = problems
+            syntax_problems = list(problems)
         for written in deck_paths(parsed):
-            decks[name, written] = read_deck(Path(name).parent / written)
+            decks[name, written] = _deck(Path(name).parent / written)
     names = {name: Path(name).name for name in texts}
     catalogue = Catalogue(tuple(files), texts, names, decks)
     return DocumentCatalogue(shown, catalogue, Definitions.of(files, decks=decks), syntax_problems)
+
+
+# An editor asks many times a minute, mostly about files that have not changed:
+# a file is parsed again only when its text changes, a rate deck read again only
+# when the file on disk does.
+@functools.lru_cache(maxsize=512)
+def _parsed(text: str, name: str) -> tuple[ast.TariffFile, tuple[Diagnostic, ...]]:
+    parsed, problems = parse_source_recovering(text, name)
+    return parsed, tuple(problems)
+
+
+def _deck(path: Path) -> DeckFile:
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_deck(path)  # it says why it cannot be read
+    return _deck_as_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _deck_as_of(path: Path, modified_ns: int, size: int) -> DeckFile:
+    return read_deck(path)
 
 
 def document_diagnostics(
