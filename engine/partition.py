@@ -117,11 +117,15 @@ def check_whole_month(
     an account the month lacks, is raised at once (UsageError), as a single run
     raises them.
     """
-    calls = pl.DataFrame({name: pl.Series(name, [], pl.String) for name in CALL_COLUMNS})
-    usage = usage_from_frames(_frame(accounts), _frame(numbers), calls, names)
+    usage = usage_from_frames(_frame(accounts), _frame(numbers), no_calls(), names)
     problems = unmatched_order_forms(plan, usage.accounts, month)
     if problems:
         raise UsageError(problems, usage.accounts)
+
+
+def no_calls() -> pl.DataFrame:
+    """A calls table with no calls: for checking, or rating, accounts and numbers alone."""
+    return pl.DataFrame({name: pl.Series(name, [], pl.String) for name in CALL_COLUMNS})
 
 
 def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:

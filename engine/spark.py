@@ -18,10 +18,7 @@ a Java 17 runtime).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-import polars as pl
 
 from tariff.dsl.months import Month
 from tariff.engine.invoice.models import InvoiceRun
@@ -30,10 +27,10 @@ from tariff.engine.partition import (
     check_whole_month,
     group_keys,
     merge_runs,
+    no_calls,
     rate_group,
 )
 from tariff.engine.plan.model import RatingPlan
-from tariff.engine.usage import CALL_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -98,7 +95,8 @@ def rate_month_on_spark(
     documents = tagged.groupBy("group").applyInArrow(rate, "document string").collect()
     runs = [InvoiceRun.model_validate_json(row["document"]) for row in documents]
     if not runs:  # no accounts and no calls: the empty month, as one machine rates it
-        runs = [_empty_run(plan, period, account_table, number_table, names, issued_on)]
+        no_group = (account_table, number_table, no_calls(), names)
+        runs = [rate_group(plan, period, *no_group, issued_on=issued_on)]
     return merge_runs(runs)
 
 
@@ -123,26 +121,3 @@ def _tagged(
         .unionByName(tag(numbers.join(keyed, "account_id", "left"), "numbers"), True)
         .unionByName(tag(calls.join(number_group, "number", "left"), "calls"), True)
     )
-
-
-def _empty_run(
-    plan: RatingPlan,
-    period: Month,
-    accounts: pa.Table,
-    numbers: pa.Table,
-    names: tuple[str, str, str],
-    issued_on: dt.date,
-) -> InvoiceRun:
-    return rate_group(
-        plan, period, _frame(accounts), _frame(numbers), _no_calls(), names, issued_on=issued_on
-    )
-
-
-def _frame(table: pa.Table) -> pl.DataFrame:
-    converted = pl.from_arrow(table)
-    assert isinstance(converted, pl.DataFrame)
-    return converted
-
-
-def _no_calls(columns: Sequence[str] = CALL_COLUMNS) -> pl.DataFrame:
-    return pl.DataFrame({name: pl.Series(name, [], pl.String) for name in columns})

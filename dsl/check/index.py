@@ -193,6 +193,23 @@ class Definitions:
         pin = first(form.statements, ast.PackagePin)
         return self.packages.get(pin.package.text) if pin is not None else None
 
+    def form_sheets(self, form: ast.OrderForm) -> list[ast.Sheet]:
+        """The sheets an order form's package versions price minutes from.
+
+        Those of its pinned version if it pins one; every sheet when the form
+        names no known package.
+        """
+        package = self.pinned_package(form)
+        if package is None:
+            return list(self.sheets.values())
+        pin = first(form.statements, ast.PackagePin)
+        names = {
+            minutes.sheet.text
+            for version in pinned_versions(package, pin)
+            for minutes in every(version.statements, ast.Minutes)
+        }
+        return [sheet for name, sheet in self.sheets.items() if name in names]
+
     def counts(self) -> list[tuple[ast.Number, str, int]]:
         """Every count a catalogue writes, what it counts, and its least value."""
         counts: list[tuple[ast.Number, str, int]] = []

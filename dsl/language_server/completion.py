@@ -19,8 +19,7 @@ from enum import StrEnum
 
 from lark.lexer import PatternStr
 
-from tariff.dsl import ast
-from tariff.dsl.check.index import Definitions, first, pinned_versions
+from tariff.dsl.check.index import Definitions
 from tariff.dsl.parser import open_blocks, tariff_parser
 from tariff.dsl.vocabulary import (
     DISCOUNT_CHARGE_WORDS,
@@ -101,17 +100,8 @@ def _form_bands(definitions: Definitions, opener: str) -> set[str]:
     """The bands of the sheets the order form's package prices from (every band if unknown)."""
     account = opener.removeprefix("order form").strip().strip('"')
     form = definitions.order_forms.get(account)
-    package = definitions.pinned_package(form) if form is not None else None
-    if form is None or package is None:
-        return definitions.band_names(definitions.sheets.values())
-    pin = first(form.statements, ast.PackagePin)
-    sheets = {
-        minutes.sheet.text
-        for version in pinned_versions(package, pin)
-        for minutes in version.statements
-        if isinstance(minutes, ast.Minutes)
-    }
-    return definitions.band_names(s for n, s in definitions.sheets.items() if n in sheets)
+    sheets = definitions.form_sheets(form) if form is not None else definitions.sheets.values()
+    return definitions.band_names(sheets)
 
 
 # The grammar rule listing the statements of each block, by its opening words.

@@ -72,29 +72,14 @@ def _band_sections(
     definitions: Definitions, band: str, form: ast.OrderForm | None
 ) -> Iterator[Section]:
     """The band in each sheet version that defines it: the form's package's sheets, in a form."""
-    sheets = _sheets_of(definitions, form) if form is not None else None
+    sheets = definitions.form_sheets(form) if form is not None else definitions.sheets.values()
     replaces = "replaces, for this account: " if form is not None else ""
-    for sheet in definitions.sheets.values():
-        if sheets is not None and sheet.name.text not in sheets:
-            continue
+    for sheet in sheets:
         for version in every(sheet.statements, ast.SheetVersion):
             for defined in every(version.statements, ast.Band):
                 if defined.name.text == band:
                     where = f"sheet {sheet.name.text} version {version.version.text}"
                     yield f"{replaces}{where}", canonical_text(defined)
-
-
-def _sheets_of(definitions: Definitions, form: ast.OrderForm) -> set[str] | None:
-    """The sheets the form's package versions price minutes from; None when it pins none."""
-    package = definitions.pinned_package(form)
-    if package is None:
-        return None
-    pin = first(form.statements, ast.PackagePin)
-    return {
-        minutes.sheet.text
-        for version in pinned_versions(package, pin)
-        for minutes in every(version.statements, ast.Minutes)
-    }
 
 
 # An order form's statement, and the package version statement it takes the place of.

@@ -25,7 +25,7 @@ from tariff.dsl.diagnostics import Diagnostic, Severity
 from tariff.dsl.format import format_source
 from tariff.dsl.language_server.completion import CompletionKind, completions
 from tariff.dsl.language_server.hover import hover_at
-from tariff.dsl.language_server.symbols import matching, occurrence_at
+from tariff.dsl.language_server.symbols import matching, occurrence_at, span_of
 from tariff.dsl.language_server.workspace import (
     DocumentCatalogue,
     diagnostics_of,
@@ -265,11 +265,10 @@ def _symbol(node: object, lines: list[str], codec: PositionCodec) -> types.Docum
         for child in getattr(node, "statements", ())
         if type(child) in _SYMBOL_KINDS
     ]
-    span = getattr(node, "span")  # noqa: B009 - every symbol's node has a span
     return types.DocumentSymbol(
         name=name,
         kind=_SYMBOL_KINDS[type(node)],
-        range=lsp_range(span, lines, codec),
+        range=lsp_range(span_of(node), lines, codec),
         selection_range=lsp_range(selection, lines, codec),
         children=children or None,
     )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from tariff.engine.billing.documents import InvoiceDocuments
     from tariff.engine.invoice.models import InvoiceRun
+    from tariff.engine.usage import Usage
 
 OK, REJECTED = 0, 1
 
@@ -115,31 +116,19 @@ def invoice(
     progress = Progress(quiet=quiet)
     rating = RatingProgress(progress)
     progress.show("checking the catalogue…")
-    calls: pl.DataFrame | None = None
+    keep_calls = itemise or output_format == "calls"
+
+    def rate(usage: Usage) -> tuple[InvoiceRun, pl.DataFrame | None]:
+        if keep_calls:
+            return rate_month_itemised(
+                plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating
+            )
+        run = rate_month(plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating)
+        return run, None
+
     with reading_ahead(usage_files) as read:
         plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
-        if itemise or output_format == "calls":
-            run, calls = rated_or_fail(
-                "invoice",
-                usage_files,
-                lambda usage: rate_month_itemised(
-                    plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating
-                ),
-                progress,
-                plans=[plan],
-                read=read,
-            )
-        else:
-            run = rated_or_fail(
-                "invoice",
-                usage_files,
-                lambda usage: rate_month(
-                    plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating
-                ),
-                progress,
-                plans=[plan],
-                read=read,
-            )
+        run, calls = rated_or_fail("invoice", usage_files, rate, progress, plans=[plan], read=read)
     summary = run.summary
     progress.show(
         f"rated {summary.calls_rated:,} of {summary.calls_in:,} calls, "
