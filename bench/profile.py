@@ -5,7 +5,8 @@
 The command runs in this process as it does from the shell (garbage collector
 off), from its first import to its last byte of JSON, and the call tree of
 where the time went is printed: start-up, reading, checking, rating, invoices,
-output. Only teardown is left out: the command skips it (it exits through
+output (reading and rating, which overlap on two threads in a real run, one
+after the other, block by block). Only teardown is left out: the command skips it (it exits through
 ``os._exit``), and so does the profile.
 """
 
@@ -27,13 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def _reading_in_line(files: Any) -> Iterator[Future[Any]]:
+def _reading_in_line(files: Any, block_bytes: int | None = None) -> Iterator[Future[Any]]:
     """What ``reading_ahead`` gives, read here and now (so the profile shows it)."""
     from tariff.engine.usage import load_usage
 
     done: Future[Any] = Future()
     try:
-        done.set_result(load_usage(files.accounts, files.numbers, files.calls))
+        done.set_result(
+            load_usage(files.accounts, files.numbers, files.calls, block_bytes=block_bytes)
+        )
     except Exception as problem:  # handed on as the real future would
         done.set_exception(problem)
     yield done
@@ -51,9 +54,12 @@ def main() -> None:
     gc.disable()
     with tempfile.TemporaryDirectory() as out, Profiler(interval=0.001) as profiler:
         from tariff.engine.cli import cli, invoice
+        from tariff.engine.stream import month
 
-        # The profiler samples one thread: read the usage on it, not ahead on another.
+        # The profiler samples one thread: read the usage and the blocks of
+        # calls on it, not ahead on another.
         setattr(invoice, "reading_ahead", _reading_in_line)  # noqa: B010 (a patch, not an API)
+        setattr(month, "read_ahead", lambda blocks: blocks)  # noqa: B010
 
         with contextlib.suppress(SystemExit):
             cli.main(

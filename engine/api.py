@@ -11,26 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
 import polars as pl
 
 from tariff.dsl.months import Month
-from tariff.dsl.vocabulary import Charge
-from tariff.engine.invoice.build import (
-    Issue,
-    assignments_by_account,
-    build_invoice,
-    mark_inclusive,
-)
+from tariff.engine.invoice.build import Issue, mark_inclusive
 from tariff.engine.invoice.itemised import itemised_calls
-from tariff.engine.invoice.models import Invoice, InvoiceRun, Issuer, RunSummary
-from tariff.engine.money import exact_sum, to_minor
+from tariff.engine.invoice.models import InvoiceRun
+from tariff.engine.invoice.run import invoice_run
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import resolve_terms, unmatched_order_forms
-from tariff.engine.rating import AccountUsage, rate_calls
-from tariff.engine.usage import Usage, load_usage
+from tariff.engine.rating import rate_calls
+from tariff.engine.stream import rate_blocks
+from tariff.engine.usage import CallBlocks, CallTable, Usage, load_usage
 
 __all__ = [
     "CatalogueError",
@@ -137,8 +132,15 @@ def _rate(
     issue = Issue(issued_on or dt.date.today(), plan.payment_terms_days, plan.source_names)
     unmatched = [] if partition else unmatched_order_forms(plan, usage.accounts, period)
     terms = resolve_terms(plan, usage.accounts, period, unmatched)
+    if isinstance(usage.calls, CallBlocks):
+        if keep_calls_of is None and not keep_all_calls:
+            return rate_blocks(plan, period, usage, usage.calls, issue, terms, on_progress), None
+        # Calls kept for an invoice's detail are the month's anyway: read it whole.
+        usage = dataclasses.replace(usage, calls=usage.calls.whole())
+    calls = usage.calls
+    assert isinstance(calls, CallTable)
     rated = rate_calls(
-        usage.calls,
+        calls,
         usage.numbers,
         terms,
         period,
@@ -146,36 +148,8 @@ def _rate(
         keep_all_calls=keep_all_calls,
         on_block=on_progress,
     )
-    assignments = assignments_by_account(usage.numbers)
-    invoices = tuple(
-        build_invoice(
-            terms[account_id],
-            rated.usage.get(account_id, AccountUsage()),
-            assignments.get(account_id, []),
-            period,
-            issue,
-        )
-        for account_id in sorted(terms)
-    )
-    rejected = tuple(sorted(usage.calls.rejections + rated.rejections, key=lambda r: r.row))
-    summary = RunSummary(
-        calls_in=usage.calls.count,
-        calls_rated=rated.rated,
-        calls_other_period=rated.other_period,
-        calls_rejected=len(rejected),
-    )
-    if (
-        summary.calls_rated + summary.calls_other_period + summary.calls_rejected
-        != summary.calls_in
-    ):
-        raise AssertionError(f"calls were lost between input and invoices: {summary}")
-    _check_money(invoices, rated.usage)
-    run = InvoiceRun(
-        period=str(period),
-        issuer=Issuer.model_validate(dataclasses.asdict(plan.issuer)) if plan.issuer else None,
-        invoices=invoices,
-        rejected=rejected,
-        summary=summary,
+    run = invoice_run(
+        plan, period, issue, terms, usage.numbers, rated, calls.rejections, calls.count
     )
     if rated.kept_calls is None:
         return run, None
@@ -183,24 +157,3 @@ def _rate(
         return run, itemised_calls(rated.kept_calls, terms)
     assert keep_calls_of is not None
     return run, mark_inclusive(rated.kept_calls, terms[keep_calls_of].inclusive_calls)
-
-
-def _check_money(invoices: Sequence[Invoice], usage: Mapping[str, AccountUsage]) -> None:
-    """No money is lost either: what rating summed is what the invoices charge and total.
-
-    The twin of the count of calls: each invoice's minute lines add up to the
-    charges its calls were rated at, and its lines add up to its total.
-    """
-    for invoice in invoices:
-        rated = sum(
-            band.amount_minor
-            for band in usage.get(invoice.account_id, AccountUsage()).bands.values()
-        )
-        minutes = [line.amount for line in invoice.lines if line.kind == Charge.MINUTES]
-        lines = exact_sum(line.amount for line in invoice.lines)
-        if to_minor(exact_sum(minutes), invoice.currency) != rated or lines != invoice.total:
-            raise AssertionError(
-                f"money was lost between rating and the invoice of {invoice.account_id}: "
-                f"rated {rated} minor units, minute lines {exact_sum(minutes)}, "
-                f"lines {lines}, total {invoice.total}"
-            )

@@ -18,7 +18,7 @@ LAYERS = (
     ("tariff.engine.usage", "tariff.engine.plan"),
     ("tariff.engine.rating",),
     ("tariff.engine.invoice",),
-    ("tariff.engine.api", "tariff.engine.partition", "tariff.engine"),
+    ("tariff.engine.api", "tariff.engine.partition", "tariff.engine.stream", "tariff.engine"),
     ("tariff.engine.tools",),
     ("tariff.engine.billing",),
     ("tariff.engine.cli",),

@@ -75,7 +75,7 @@ def test_the_profile_shows_where_tariff_invoice_spends_its_time(small_month):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    for stage in ("load_usage", "rate_calls", "build_invoice", "to_json"):
+    for stage in ("load_usage", "rate_blocks", "MonthRating.add", "build_invoice", "to_json"):
         assert stage in done.stdout
 
 

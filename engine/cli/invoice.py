@@ -97,6 +97,7 @@ def invoice(
     """
     from tariff.engine.api import rate_month, rate_month_itemised
     from tariff.engine.billing.text_report import summary_line
+    from tariff.engine.usage.tables import BLOCK_BYTES
 
     if output_format in ("html", "pdf", "calls") and out is None:
         raise click.UsageError(
@@ -126,7 +127,9 @@ def invoice(
         run = rate_month(plan, usage_files.month, usage, issued_on=issued_on, on_progress=rating)
         return run, None
 
-    with reading_ahead(usage_files) as read:
+    # Without calls to keep, the calls are read and rated block by block.
+    block_bytes = None if keep_calls else BLOCK_BYTES
+    with reading_ahead(usage_files, block_bytes) as read:
         plan = plan_or_fail("invoice", catalogue, order_forms, progress.done)
         run, calls = rated_or_fail("invoice", usage_files, rate, progress, plans=[plan], read=read)
     summary = run.summary

@@ -221,18 +221,22 @@ def plan_or_fail(
 
 
 @contextlib.contextmanager
-def reading_ahead(files: UsageFiles) -> Iterator[Future[Usage]]:
+def reading_ahead(files: UsageFiles, block_bytes: int | None = None) -> Iterator[Future[Usage]]:
     """The month's usage, read on a thread while the caller loads the catalogue.
 
     The two are independent until rating starts; the calls file is parsed by
     polars without holding the interpreter, so reading it overlaps with the
     catalogue's checks (a rate deck's rows most of all). Problems stay in the
-    future, for :func:`rated_or_fail` to report after the catalogue's.
+    future, for :func:`rated_or_fail` to report after the catalogue's. With
+    ``block_bytes``, only the accounts and numbers are read ahead: the calls
+    are read block by block as they are rated.
     """
     from tariff.engine.usage import load_usage
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tariff-usage") as reader:
-        yield reader.submit(load_usage, files.accounts, files.numbers, files.calls)
+        yield reader.submit(
+            load_usage, files.accounts, files.numbers, files.calls, block_bytes=block_bytes
+        )
 
 
 def rated_or_fail(
@@ -252,7 +256,7 @@ def rated_or_fail(
     ``read`` is the usage already being read (:func:`reading_ahead`).
     """
     from tariff.engine.plan.terms import resolve_terms
-    from tariff.engine.usage import UsageError, load_usage
+    from tariff.engine.usage import CallTable, UsageError, load_usage
 
     if progress is not None:
         progress.show(f"reading {files.calls}…")
@@ -262,8 +266,8 @@ def rated_or_fail(
             if read is not None
             else load_usage(files.accounts, files.numbers, files.calls)
         )
-        if progress is not None:
-            calls = usage.calls
+        calls = usage.calls
+        if progress is not None and isinstance(calls, CallTable):
             rejected = len(calls.rejections)
             progress.show(f"read {counted(calls.count, 'call')}, {rejected:,} rejected; rating…")
         return rate(usage)

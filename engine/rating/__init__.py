@@ -10,12 +10,13 @@ runs them over blocks of calls.
 from __future__ import annotations
 
 from tariff.engine.rating.bands import read_destination
-from tariff.engine.rating.blocks import RatedCalls, rate_calls
+from tariff.engine.rating.blocks import MonthRating, RatedCalls, rate_calls
 from tariff.engine.rating.totals import AccountUsage, BandUsage
 
 __all__ = [
     "AccountUsage",
     "BandUsage",
+    "MonthRating",
     "RatedCalls",
     "rate_calls",
     "rated_calls_of",

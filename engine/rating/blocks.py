@@ -93,50 +93,103 @@ def rate_calls(
     ``keep_all_calls``, every account's, for itemising the invoices.
     ``on_block(done, total)`` is called after each block of calls is rated.
     """
-    if not terms:
-        # Nobody holds any number: every call is rejected as unheld.
-        unheld = calls.calls.select("row", "call_id", "number", "started_at")
-        return RatedCalls({}, tuple(unheld_rejections(calls.file, unheld, numbers)), 0, 0)
-    accounts = RatingAccounts.of(terms)
-    columns = _columns(calls, numbers, accounts, month)
-    longest = int(columns.duration.max()) if columns.size else 0
-    exact = needs_exact_arithmetic(accounts, longest, columns.size)
-    totals = Totals.of(accounts, columns.tries.holdings, exact=exact)
-    kept = None
-    if keep_calls_of is not None or keep_all_calls:
-        kept = _KeptCalls(accounts, None if keep_all_calls else keep_calls_of)
-    unheld_at: list[Ints] = []
-    unpriced_at: list[Ints] = []
-    unpriced_account: list[Ints] = []
-    unpriced_band: list[Ints] = []
-    rated = other_period = 0
-    for first in range(0, columns.size, _BLOCK):
-        coded = _coded(columns, accounts, first, min(first + _BLOCK, columns.size))
-        block = priced(coded, accounts, exact=exact)
-        totals.add(block)
+    rating = MonthRating(numbers, terms, month, keep_calls_of, keep_all_calls=keep_all_calls)
+    rating.add(calls, on_block)
+    return rating.finished()
+
+
+class MonthRating:
+    """The month's running totals, rated one table of calls at a time.
+
+    Tables may be the whole month or its blocks, in any order: the totals are
+    sums, and each table's rejections are its own, so the result is the same.
+    """
+
+    def __init__(
+        self,
+        numbers: NumberTable,
+        terms: Mapping[str, AccountTerms],
+        month: Month,
+        keep_calls_of: str | None = None,
+        *,
+        keep_all_calls: bool = False,
+    ) -> None:
+        self.numbers = numbers
+        self.month = month
+        self.accounts = RatingAccounts.of(terms) if terms else None
+        self.holdings = Holdings.of(numbers, self.accounts) if self.accounts else None
+        self.totals: Totals | None = None
+        self.kept: _KeptCalls | None = None
+        if self.accounts is not None and (keep_calls_of is not None or keep_all_calls):
+            self.kept = _KeptCalls(self.accounts, None if keep_all_calls else keep_calls_of)
+        self.kept_frames: list[pl.DataFrame] = []
+        self.rejections: list[Rejection] = []
+        self.rated = self.other_period = 0
+        # The longest call and the number of calls so far, which bound the sums.
+        self.longest = self.calls = 0
+
+    def add(self, calls: CallTable, on_block: Callable[[int, int], None] | None = None) -> None:
+        """Rate one table of valid calls into the totals; ``on_block(done, total)`` per block."""
+        if self.accounts is None or self.holdings is None:
+            # Nobody holds any number: every call is rejected as unheld.
+            unheld = calls.calls.select("row", "call_id", "number", "started_at")
+            self.rejections += unheld_rejections(calls.file, unheld, self.numbers)
+            return
+        accounts = self.accounts
+        columns = _columns(calls, self.holdings, accounts, self.month)
+        longest = int(columns.duration.max()) if columns.size else 0
+        exact = needs_exact_arithmetic(accounts, longest, columns.size)
+        self.longest, self.calls = max(self.longest, longest), self.calls + columns.size
+        whole_month_exact = needs_exact_arithmetic(accounts, self.longest, self.calls)
+        if self.totals is None:
+            self.totals = Totals.of(accounts, self.holdings, exact=whole_month_exact)
+        elif whole_month_exact:
+            self.totals = self.totals.exact()
+        totals = self.totals
+        kept = self.kept
+        unheld_at: list[Ints] = []
+        unpriced_at: list[Ints] = []
+        unpriced_account: list[Ints] = []
+        unpriced_band: list[Ints] = []
+        for first in range(0, columns.size, _BLOCK):
+            coded = _coded(columns, accounts, first, min(first + _BLOCK, columns.size))
+            block = priced(coded, accounts, exact=exact)
+            totals.add(block)
+            if kept is not None:
+                kept.add(block)
+            held, in_month = coded.held, coded.in_month
+            unheld_at.append(first + np.flatnonzero(~held))
+            unrated = np.flatnonzero(in_month & (coded.band < 0))
+            unpriced_at.append(first + unrated)
+            unpriced_account.append(coded.account[unrated])
+            unpriced_band.append(coded.band[unrated])
+            self.rated += int(np.count_nonzero(in_month)) - len(unrated)
+            self.other_period += int(np.count_nonzero(held & ~in_month))
+            if on_block is not None:
+                on_block(min(first + _BLOCK, columns.size), columns.size)
+        frame = columns.frame
+        unheld_calls = frame[joined(unheld_at)].select("row", "call_id", "number", "started_at")
+        unpriced_calls = frame[joined(unpriced_at)].with_columns(
+            pl.Series("account", joined(unpriced_account)),
+            pl.Series("band_index", joined(unpriced_band)),
+        )
+        dial = {prefix: to for sheet in accounts.sheets for prefix, to in sheet.dial.items()}
+        self.rejections += unheld_rejections(calls.file, unheld_calls, self.numbers, dial)
+        self.rejections += band_rejections(calls.file, unpriced_calls, accounts)
         if kept is not None:
-            kept.add(block)
-        held, in_month = coded.held, coded.in_month
-        unheld_at.append(first + np.flatnonzero(~held))
-        unrated = np.flatnonzero(in_month & (coded.band < 0))
-        unpriced_at.append(first + unrated)
-        unpriced_account.append(coded.account[unrated])
-        unpriced_band.append(coded.band[unrated])
-        rated += int(np.count_nonzero(in_month)) - len(unrated)
-        other_period += int(np.count_nonzero(held & ~in_month))
-        if on_block is not None:
-            on_block(min(first + _BLOCK, columns.size), columns.size)
-    frame = columns.frame
-    unheld_calls = frame[joined(unheld_at)].select("row", "call_id", "number", "started_at")
-    unpriced_calls = frame[joined(unpriced_at)].with_columns(
-        pl.Series("account", joined(unpriced_account)),
-        pl.Series("band_index", joined(unpriced_band)),
-    )
-    dial = {prefix: to for sheet in accounts.sheets for prefix, to in sheet.dial.items()}
-    rejections = unheld_rejections(calls.file, unheld_calls, numbers, dial)
-    rejections += band_rejections(calls.file, unpriced_calls, accounts)
-    kept_calls = kept.frame(frame) if kept is not None else None
-    return RatedCalls(totals.usage(), tuple(rejections), rated, other_period, kept_calls)
+            self.kept_frames.append(kept.frame(frame))
+            kept.blocks.clear()
+
+    def finished(self) -> RatedCalls:
+        """The month's aggregates and rejections, from every table added."""
+        usage = self.totals.usage() if self.totals is not None else {}
+        kept_calls = None
+        if self.kept is not None:
+            assert self.kept_frames, "the calls were kept from at least one table"
+            kept_calls = self.kept_frames[0]
+            if len(self.kept_frames) > 1:
+                kept_calls = pl.concat(self.kept_frames).sort("account_id", "started_at", "row")
+        return RatedCalls(usage, tuple(self.rejections), self.rated, self.other_period, kept_calls)
 
 
 def _amounts(amounts: Ints | Flags) -> pl.Series:
@@ -190,7 +243,7 @@ class _KeptCalls:
 
 
 def _columns(
-    calls: CallTable, numbers: NumberTable, accounts: RatingAccounts, month: Month
+    calls: CallTable, holdings: Holdings, accounts: RatingAccounts, month: Month
 ) -> CallColumns:
     """The valid calls' columns as codes, and the tables to decode them."""
     frame = calls.calls
@@ -215,7 +268,7 @@ def _columns(
         number=number,
         destination=destination,
         named=named,
-        tries=Holdings.of(numbers, accounts).tries(numbers_by_code),
+        tries=holdings.tries(numbers_by_code),
         by_destination=by_destination,
         by_name=by_name,
         month_starts=instants([month.first_day] * len(zones), zones, EVER),

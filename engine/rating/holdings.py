@@ -10,6 +10,7 @@ assignment wins.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -71,13 +72,9 @@ class Holdings:
         A number held by one account for good needs no comparison; the others
         try their assignments newest first (latest start).
         """
-        by_number: dict[str, list[int]] = {}
-        for position, assignment in enumerate(self.assignments):
-            by_number.setdefault(assignment.number, []).append(position)
+        newest_first = self._newest_first
         tries = [
-            sorted(by_number.get(number, []), key=lambda p: int(self.since[p]), reverse=True)
-            if number is not None
-            else []
+            newest_first.get(number, []) if number is not None else []
             for number in numbers.to_list()
         ]
         always = np.array(
@@ -90,6 +87,18 @@ class Holdings:
             for attempt in reversed(range(max(map(len, tries), default=0)))
         )
         return NumberTries(self, always, dated, candidates)
+
+    @functools.cached_property
+    def _newest_first(self) -> dict[str, list[int]]:
+        """Each number's assignments, latest start first (once: a month may ask per block)."""
+        by_number: dict[str, list[int]] = {}
+        for position, assignment in enumerate(self.assignments):
+            by_number.setdefault(assignment.number, []).append(position)
+        since = self.since.tolist()
+        return {
+            number: sorted(positions, key=lambda p: since[p], reverse=True)
+            for number, positions in by_number.items()
+        }
 
     def _open(self, position: int) -> bool:
         """Whether an assignment has neither a start nor an end."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,6 +71,12 @@ class Totals:
             zeros(len(holdings.assignments)),
             zeros(size),
         )
+
+    def exact(self) -> Totals:
+        """These totals, their charges summed from now on in Python's unbounded integers."""
+        if self.amount.dtype == object:
+            return self
+        return dataclasses.replace(self, amount=self.amount.astype(object))
 
     def add(self, priced: PricedCalls) -> None:
         """Add one block's priced calls."""

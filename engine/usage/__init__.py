@@ -14,7 +14,7 @@ from tariff.engine.usage.accounts import (
     DEFAULT_TIMEZONE,
     AccountRow,
 )
-from tariff.engine.usage.calls import CALL_COLUMNS, CallTable
+from tariff.engine.usage.calls import CALL_COLUMNS, CallBlocks, CallTable
 from tariff.engine.usage.errors import Rejection, UsageError, UsageProblem
 from tariff.engine.usage.load import Usage, load_usage, read_accounts, usage_from_frames
 from tariff.engine.usage.numbers import NUMBER_COLUMNS, NumberAssignment, NumberTable
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "NUMBER_COLUMNS",
     "AccountRow",
+    "CallBlocks",
     "CallTable",
     "NumberAssignment",
     "NumberTable",

@@ -9,12 +9,14 @@ that speed never changes what a call means.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
 from tariff.engine.usage.errors import Rejection, quoted
+from tariff.engine.usage.reading import MalformedRow
 from tariff.engine.usage.tables import Table
 from tariff.engine.usage.timestamps import UTC, careful_instant, started_at_utc, timestamp_problem
 
@@ -45,8 +47,34 @@ class CallTable:
     count: int
 
 
+@dataclass(frozen=True)
+class CallBlocks:
+    """A calls file to be read, checked and rated block by block, in bounded memory.
+
+    ``tables()`` reads the file's blocks (:func:`tariff.engine.usage.tables.table_blocks`);
+    ``whole()`` reads and checks it whole, as :class:`CallTable`, for a file
+    whose blocks say to (raising UsageError if it cannot be used at all).
+    """
+
+    file: str
+    tables: Callable[[], Iterator[Table]]
+    whole: Callable[[], CallTable]
+
+
 def calls_from(table: Table) -> CallTable:
     """The calls of a table whose fields are valid; every other call becomes a rejection."""
+    parsed = parsed_calls(table)
+    return checked_calls(
+        table.file, parsed, repeats_within(parsed), first_rows_within, table.malformed
+    )
+
+
+def parsed_calls(table: Table) -> pl.DataFrame:
+    """The table's calls with every field read: text trimmed, start in UTC, duration as an integer.
+
+    The columns are those of the table, with ``started_utc`` and ``duration``
+    (null where unreadable); :func:`checked_calls` then says which are valid.
+    """
     raw = _coded(table.frame)
     parsed = (
         raw.lazy()
@@ -57,8 +85,28 @@ def calls_from(table: Table) -> CallTable:
         )
         .collect()
     )
-    parsed = _read_carefully(parsed)
-    flagged = parsed.lazy().with_columns(_repeated(parsed).alias("repeated"))
+    return _read_carefully(parsed)
+
+
+def call_ids(table: Table) -> pl.DataFrame:
+    """Each call's row and id as :func:`parsed_calls` reads it (trimmed), for finding repeats."""
+    return table.frame.select("row", _trimmed(pl.col("call_id").cast(pl.String)).alias("call_id"))
+
+
+def checked_calls(
+    file: str,
+    parsed: pl.DataFrame,
+    repeated: pl.Expr,
+    first_rows: Callable[[pl.DataFrame, pl.DataFrame], Mapping[str, int]],
+    malformed: Sequence[MalformedRow] = (),
+) -> CallTable:
+    """The parsed calls that are valid, and a rejection for each of the others.
+
+    ``repeated`` says which calls repeat an earlier call's id, and
+    ``first_rows(bad, parsed)`` gives the row of each repeated id's first
+    call; ``malformed`` rows of the file are rejected too, and counted.
+    """
+    flagged = parsed.lazy().with_columns(repeated.alias("repeated"))
     valid = (
         pl.col("call_id").is_not_null()
         & ~pl.col("repeated")
@@ -70,12 +118,13 @@ def calls_from(table: Table) -> CallTable:
     )
     rejections = [
         Rejection.model_construct(
-            file=table.file, row=bad.row, call_id=None, reason=f"the row {bad.reason}"
+            file=file, row=bad.row, call_id=None, reason=f"the row {bad.reason}"
         )
-        for bad in table.malformed
+        for bad in malformed
     ]
     bad = flagged.filter(~valid).collect()
-    rejections += _field_rejections(table.file, bad, parsed)
+    if bad.height:
+        rejections += _field_rejections(file, bad, first_rows(bad, parsed))
     # Filtering copies every column: most files have no call to leave out.
     calls = (
         (flagged.filter(valid) if bad.height else flagged)
@@ -90,8 +139,8 @@ def calls_from(table: Table) -> CallTable:
         )
         .collect()
     )
-    count = raw.height + len(table.malformed)
-    return CallTable(table.file, calls, tuple(sorted(rejections, key=lambda r: r.row)), count)
+    count = parsed.height + len(malformed)
+    return CallTable(file, calls, tuple(sorted(rejections, key=lambda r: r.row)), count)
 
 
 # ----------------------------------------------------------------- text
@@ -204,7 +253,7 @@ def _whole_number(raw: object) -> int | None:
     return int(value)
 
 
-def _repeated(frame: pl.DataFrame) -> pl.Expr:
+def repeats_within(frame: pl.DataFrame) -> pl.Expr:
     """Whether each call repeats the id of an earlier row (the first is kept)."""
     ids = frame["call_id"].drop_nulls()
     if ids.hash().n_unique() == ids.len():
@@ -215,16 +264,20 @@ def _repeated(frame: pl.DataFrame) -> pl.Expr:
 # ------------------------------------------------------------ rejections
 
 
-def _field_rejections(file: str, bad: pl.DataFrame, frame: pl.DataFrame) -> list[Rejection]:
-    if bad.is_empty():
-        return []
+def first_rows_within(bad: pl.DataFrame, frame: pl.DataFrame) -> dict[str, int]:
+    """The row of the first call of each id that ``bad`` repeats, all of them being in ``frame``."""
     repeated_ids = bad.filter(pl.col("repeated"))["call_id"].unique()
-    first_rows = dict(
+    return dict(
         frame.filter(pl.col("call_id").is_in(repeated_ids.to_list()))
         .group_by("call_id")
         .agg(pl.col("row").min())
         .iter_rows()
     )
+
+
+def _field_rejections(
+    file: str, bad: pl.DataFrame, first_rows: Mapping[str, int]
+) -> list[Rejection]:
     rejections = []
     for record in bad.iter_rows(named=True):
         field, reason = _first_problem(record, first_rows)
@@ -241,7 +294,7 @@ def _field_rejections(file: str, bad: pl.DataFrame, frame: pl.DataFrame) -> list
     return rejections
 
 
-def _first_problem(record: dict[str, object], first_rows: dict[str, int]) -> tuple[str, str]:
+def _first_problem(record: dict[str, object], first_rows: Mapping[str, int]) -> tuple[str, str]:
     call_id = record["call_id"]
     if call_id is None:
         return "call_id", "call_id is missing"

@@ -14,15 +14,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 import polars as pl
 
 from tariff.engine.usage.reading import (
     HEAD_BYTES,
     ROW_INDEX,
     MalformedRow,
+    NotInBlocks,
     ReadFile,
     TableError,
     empty_file,
@@ -30,6 +34,7 @@ from tariff.engine.usage.reading import (
 )
 
 _SAVE_AS_UTF8 = "save it as UTF-8 CSV (in Excel: File > Save As > CSV UTF-8)"
+_LF, _QUOTE = b'\n"'
 
 
 @dataclass(frozen=True)
@@ -52,25 +57,7 @@ def read_csv(path: Path, shown: str, repetitive: tuple[str, ...]) -> ReadFile:
     )
     header = _header(path, layout)
     try:
-        coded = {
-            name: pl.Categorical(pl.Categories.random())
-            for name in pl.read_csv(
-                _rewound(source), n_rows=0, separator=layout.separator, infer_schema=False
-            ).columns
-            if name.strip().lower() in repetitive
-        }
-        # The reader numbers the rows itself: a row column added afterwards
-        # would be cut into other pieces than the rest, and every later step
-        # would pay to realign them.
-        frame = pl.read_csv(
-            _rewound(source),
-            separator=layout.separator,
-            infer_schema=False,
-            schema_overrides=coded,
-            raise_if_empty=False,
-            row_index_name=ROW_INDEX,
-            row_index_offset=1,
-        )
+        frame = _polars_read(source, layout.separator, repetitive)
     except pl.exceptions.NoDataError:
         return ReadFile(empty_frame(), header, ())
     except pl.exceptions.ComputeError:
@@ -78,10 +65,107 @@ def read_csv(path: Path, shown: str, repetitive: tuple[str, ...]) -> ReadFile:
     return ReadFile(_without_blank_rows(frame), header, ())
 
 
-def _rewound(source: Path | io.BytesIO) -> Path | io.BytesIO:
+def csv_blocks(path: Path, shown: str, block_bytes: int) -> Callable[[], Iterator[ReadFile]] | None:
+    """The file read in blocks of about ``block_bytes``, rows numbered in the whole file.
+
+    Each block is the header and whole records: it is cut only at a line end
+    outside quotes (after an even number of ``"``), so that each record reads
+    as it does in the whole file, and at most one block is in memory at a
+    time. Text columns come as text: coding them is the caller's business.
+    None when the file is not read so (empty, or with CR line ends alone); a
+    block that polars refuses raises :class:`NotInBlocks`, for the file to be
+    read whole, record by record.
+    """
+    layout = _layout(path, shown)
+    if layout.empty or layout.rewritten is not None:
+        return None
+    header = _header(path, layout)
+
+    def blocks() -> Iterator[ReadFile]:
+        rows_before = 0
+        with path.open("rb") as file:
+            head = _whole_records(file.readline(), file)
+            for records in _record_blocks(file, head, block_bytes):
+                try:
+                    frame = _polars_read(io.BytesIO(records), layout.separator, ())
+                except (pl.exceptions.NoDataError, pl.exceptions.ComputeError):
+                    raise NotInBlocks(shown) from None
+                numbered = frame.with_columns(pl.col(ROW_INDEX) + rows_before)
+                rows_before += frame.height
+                yield ReadFile(_without_blank_rows(numbered), header, ())
+
+    return blocks
+
+
+def _record_blocks(file: BinaryIO, head: bytes, block_bytes: int) -> Iterator[bytes]:
+    """The header and, after it, the next whole records of about ``block_bytes``, until the end.
+
+    A file of a header alone is one block without records.
+    """
+    rest = b""
+    chunk = file.read(block_bytes)
+    if not chunk:
+        yield head
+        return
+    while chunk:
+        cut = _last_record_end(chunk, quoted=rest.count(b'"') % 2 == 1)
+        if not cut:  # a quoted field longer than a block: read on
+            rest += chunk
+        else:
+            # One copy: the header, what the last chunk left, and this chunk to its cut.
+            yield b"".join((head, rest, memoryview(chunk)[:cut]))
+            rest = chunk[cut:]
+        chunk = file.read(block_bytes)
+    if rest:
+        yield head + rest
+
+
+def _whole_records(data: bytes, file: BinaryIO) -> bytes:
+    """``data`` and as many more lines of ``file`` as close the quote it leaves open."""
+    while data.count(b'"') % 2 and (line := file.readline()):
+        data += line
+    return data
+
+
+def _last_record_end(data: bytes, *, quoted: bool) -> int:
+    """Where the last whole record of ``data`` ends: after its last LF outside quotes (or 0).
+
+    ``quoted`` says that ``data`` starts inside a quoted field.
+    """
+    if b'"' not in data:
+        return 0 if quoted else data.rfind(b"\n") + 1
+    array = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(array == _LF)
+    quotes_before = np.searchsorted(np.flatnonzero(array == _QUOTE), ends) + quoted
+    outside = np.flatnonzero(quotes_before % 2 == 0)
+    return int(ends[outside[-1]]) + 1 if outside.size else 0
+
+
+def _polars_read(
+    source: Path | io.BytesIO, separator: str, repetitive: tuple[str, ...]
+) -> pl.DataFrame:
+    """The records as text columns, numbered from 1; NoDataError or ComputeError as polars says."""
     if isinstance(source, io.BytesIO):
         source.seek(0)
-    return source
+    coded = {
+        name: pl.Categorical(pl.Categories.random())
+        for name in pl.read_csv(source, n_rows=0, separator=separator, infer_schema=False).columns
+        if name.strip().lower() in repetitive
+    }
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    # The reader numbers the rows itself: a row column added afterwards would
+    # be cut into other pieces than the rest, and every later step would pay
+    # to realign them.
+    return pl.read_csv(
+        source,
+        separator=separator,
+        infer_schema=False,
+        schema_overrides=coded,
+        raise_if_empty=False,
+        row_index_name=ROW_INDEX,
+        row_index_offset=1,
+    )
 
 
 def _layout(path: Path, shown: str) -> _Layout:

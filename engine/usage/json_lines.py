@@ -14,12 +14,14 @@ refuse, are parsed one by one by Python's json (``_careful``).
 from __future__ import annotations
 
 import codecs
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -41,27 +43,75 @@ class _RepeatedKey(ValueError):
     """An object that gives one key twice: which value is meant cannot be known."""
 
 
-def read_json_lines(path: Path, shown: str, repetitive: tuple[str, ...] = ()) -> ReadFile:
+def read_json_lines(
+    path: Path | bytes,
+    shown: str,
+    repetitive: tuple[str, ...] = (),
+    keys: list[str] | None = None,
+) -> ReadFile:
     """Every line's object as text columns, in the order keys first appear; bad lines apart.
 
     Read by columns where the guards allow (see :func:`_read_by_columns`), else
     line by line; both read the same. ``repetitive`` columns are coded as they
     are read by columns (polars categoricals), as the CSV reader codes them.
+    ``path`` may also be the bytes of lines, such as one block of a file, and
+    ``keys`` the columns that the file's head names, when already known.
     """
-    with path.open("rb") as file:
+    with _opened(path) as file:
         head = file.read(HEAD_BYTES)
     if empty_file(shown, head, _SAVE_AS_UTF8):
         return ReadFile(empty_frame(), (), (), empty=True)
     if not head.startswith(codecs.BOM_UTF8):
-        by_columns = _read_by_columns(path, repetitive)
+        by_columns = _read_by_columns(path, repetitive, keys)
         if by_columns is not None:
             return by_columns
     return _read_by_line(path, shown)
 
 
-def _read_by_line(path: Path, shown: str) -> ReadFile:
+def json_lines_blocks(
+    path: Path, shown: str, repetitive: tuple[str, ...], block_bytes: int
+) -> Callable[[], Iterator[ReadFile]]:
+    """The file read in blocks of whole lines, of about ``block_bytes``, rows numbered in the file.
+
+    Each block reads as its lines read in the whole file: a line is a record
+    on its own, and both readers read it the same (a block's names are the
+    keys its own lines give, in the order they first appear there).
+    """
+
+    def blocks() -> Iterator[ReadFile]:
+        lines_before = 0
+        keys: list[str] | None = None
+        with path.open("rb") as file:
+            rest = b""
+            while True:
+                chunk = file.read(block_bytes)
+                data = rest + chunk
+                cut = data.rfind(b"\n") + 1 if chunk else len(data)
+                rest = data[cut:]
+                if cut:
+                    read = read_json_lines(data[:cut], shown, repetitive, keys)
+                    # The first block's head names the columns of the rest.
+                    keys = keys or list(read.header) or None
+                    frame = read.frame.with_columns(pl.col(ROW_INDEX) + lines_before)
+                    malformed = [
+                        MalformedRow(bad.row + lines_before, bad.reason, bad.fields)
+                        for bad in read.malformed
+                    ]
+                    yield ReadFile(frame, read.header, malformed, read.empty)
+                    lines_before += data.count(b"\n", 0, cut)
+                if not chunk:
+                    return
+
+    return blocks
+
+
+def _opened(source: Path | bytes) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
+
+def _read_by_line(path: Path | bytes, shown: str) -> ReadFile:
     """The careful reader: each line parsed by Python's json, numbers as their exact text."""
-    data = path.read_bytes()
+    data = path if isinstance(path, bytes) else path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
@@ -136,7 +186,9 @@ class _LineFacts:
     keys: np.ndarray  # colons outside strings: one per key of a plain line
 
 
-def _read_by_columns(path: Path, repetitive: tuple[str, ...] = ()) -> ReadFile | None:
+def _read_by_columns(
+    path: Path | bytes, repetitive: tuple[str, ...] = (), keys: list[str] | None = None
+) -> ReadFile | None:
     r"""The file read by columns (polars), or None when only the careful reader reads it right.
 
     The guards keep the two readers' results the same:
@@ -152,17 +204,21 @@ def _read_by_columns(path: Path, repetitive: tuple[str, ...] = ()) -> ReadFile |
       the fields polars found: so no key given twice, no key beyond the
       columns, and no null. Every other line is read carefully, alone.
 
-    The columns are the keys of the head of the file (read carefully); whole
-    numbers come back as the text Python writes.
+    The columns are the keys of the head of the file (read carefully), or
+    ``keys`` when given (a later block of a file, named by its first block);
+    whole numbers come back as the text Python writes.
     """
     if _holds(path, b"\r"):
         return None
-    try:
-        head = _head_lines(path)
-    except UnicodeDecodeError:
-        return None  # the careful reader says where
-    head_records, head_rows, _ = _careful(enumerate(head, start=1))
-    keys = list(dict.fromkeys(name for record in head_records for name in record))
+    head_records: list[dict[str, str | None]] = []
+    head_rows: list[int] = []
+    if keys is None:
+        try:
+            head = _head_lines(path)
+        except UnicodeDecodeError:
+            return None  # the careful reader says where
+        head_records, head_rows, _ = _careful(enumerate(head, start=1))
+        keys = list(dict.fromkeys(name for record in head_records for name in record))
     if not keys:
         return None
     schema = {
@@ -175,7 +231,9 @@ def _read_by_columns(path: Path, repetitive: tuple[str, ...] = ()) -> ReadFile |
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tariff-jsonl") as looking:
         looked = looking.submit(_line_facts, path)
         try:
-            frame = pl.read_ndjson(path, schema=schema)
+            frame = pl.read_ndjson(
+                io.BytesIO(path) if isinstance(path, bytes) else path, schema=schema
+            )
         except pl.exceptions.PolarsError:
             return None
         facts = looked.result()
@@ -200,8 +258,10 @@ def _read_by_columns(path: Path, repetitive: tuple[str, ...] = ()) -> ReadFile |
     )
 
 
-def _holds(path: Path, byte: bytes) -> bool:
+def _holds(path: Path | bytes, byte: bytes) -> bool:
     """Whether the file holds the byte anywhere, read in bounded chunks."""
+    if isinstance(path, bytes):
+        return byte in path
     with path.open("rb") as file:
         while block := file.read(_CHUNK_BYTES):
             if byte in block:
@@ -209,17 +269,17 @@ def _holds(path: Path, byte: bytes) -> bool:
     return False
 
 
-def _head_lines(path: Path) -> list[str]:
-    with path.open("rb") as file:
+def _head_lines(path: Path | bytes) -> list[str]:
+    with _opened(path) as file:
         return [file.readline().decode("utf-8").removesuffix("\n") for _ in range(_HEAD_LINES)]
 
 
-def _line_facts(path: Path) -> _LineFacts:
+def _line_facts(path: Path | bytes) -> _LineFacts:
     """Each line's facts, from the file's bytes, a bounded chunk at a time (numpy)."""
     parts: list[tuple[np.ndarray, ...]] = []
     offset = 0
     rest = b""
-    with path.open("rb") as file:
+    with _opened(path) as file:
         while True:
             block = file.read(_CHUNK_BYTES)
             data = rest + block
@@ -286,9 +346,11 @@ def _chunk_facts(data: bytes) -> tuple[np.ndarray, ...]:
     return starts, blank, plain, keys
 
 
-def _lines_at(path: Path, starts: np.ndarray, rows: np.ndarray) -> Iterator[tuple[int, str]]:
+def _lines_at(
+    path: Path | bytes, starts: np.ndarray, rows: np.ndarray
+) -> Iterator[tuple[int, str]]:
     """The text of the given lines (numbered from 1), read where they start."""
-    with path.open("rb") as file:
+    with _opened(path) as file:
         for row in rows.tolist():
             file.seek(int(starts[row - 1]))
             yield row, file.readline().decode("utf-8").removesuffix("\n")
@@ -315,6 +377,9 @@ def _combined(
             if name not in first_seen or (row, place) < first_seen[name]:
                 first_seen[name] = (row, place)
     names = sorted(first_seen, key=first_seen.__getitem__)
+    if not head_rows:
+        # Columns named by the caller: theirs first, then keys met in careful lines.
+        names = [*keys, *(name for name in names if name not in keys)]
     columns = fast.select(ROW_INDEX, *keys)
     if records or malformed or names != keys:
         # Careful rows join in the columns' own types (a coded column keeps its codes).

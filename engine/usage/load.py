@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from tariff.dsl.catalogue import display_path
 from tariff.engine.usage.accounts import (
     ACCOUNT_COLUMNS,
     REQUIRED_ACCOUNT_COLUMNS,
@@ -19,6 +21,7 @@ from tariff.engine.usage.calls import (
     CALL_COLUMNS,
     CODED_CALL_COLUMNS,
     REQUIRED_CALL_COLUMNS,
+    CallBlocks,
     CallTable,
     calls_from,
 )
@@ -31,7 +34,7 @@ from tariff.engine.usage.numbers import (
 )
 from tariff.engine.usage.reading import TableError
 from tariff.engine.usage.records import records, text_of
-from tariff.engine.usage.tables import Table, read_table, table_from_frame
+from tariff.engine.usage.tables import Table, read_table, table_blocks, table_from_frame
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,48 @@ class Usage:
 
     accounts: tuple[AccountRow, ...]
     numbers: NumberTable
-    calls: CallTable
+    # The calls, read; or, loaded with block_bytes, to be read as they are rated.
+    calls: CallTable | CallBlocks
 
 
-def load_usage(accounts: Path | str, numbers: Path | str, calls: Path | str) -> Usage:
-    """Read and validate the three usage files; raise UsageError on fatal problems."""
-    return _usage(
+def load_usage(
+    accounts: Path | str,
+    numbers: Path | str,
+    calls: Path | str,
+    *,
+    block_bytes: int | None = None,
+) -> Usage:
+    """Read and validate the three usage files; raise UsageError on fatal problems.
+
+    With ``block_bytes``, the calls are left to be read as they are rated, in
+    blocks of about that many bytes (:class:`CallBlocks`), so that memory does
+    not grow with the month; a file that cannot be read so is read now.
+    """
+    calls_path = Path(calls)
+
+    def whole_calls() -> Table:
+        return read_table(calls_path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CODED_CALL_COLUMNS)
+
+    blocks = None
+    if block_bytes is not None:
+        blocks = table_blocks(
+            calls_path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CODED_CALL_COLUMNS, block_bytes
+        )
+    usage = _usage(
         lambda: _table(Path(accounts), ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS),
         lambda: _table(Path(numbers), NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS),
-        lambda: read_table(Path(calls), CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CODED_CALL_COLUMNS),
+        whole_calls if blocks is None else None,
     )
+    if blocks is None:
+        return usage
+
+    def whole() -> CallTable:
+        try:
+            return calls_from(whole_calls())
+        except TableError as problem:
+            raise _whole_file(problem) from None
+
+    return dataclasses.replace(usage, calls=CallBlocks(display_path(calls_path), blocks, whole))
 
 
 def read_accounts(path: Path | str) -> tuple[AccountRow, ...]:
@@ -76,14 +111,14 @@ def usage_from_frames(
 
 
 def _usage(
-    accounts: Callable[[], Table], numbers: Callable[[], Table], calls: Callable[[], Table]
+    accounts: Callable[[], Table], numbers: Callable[[], Table], calls: Callable[[], Table] | None
 ) -> Usage:
     # The calls file is by far the biggest: it is read on a worker thread (polars
     # parses without holding the interpreter) while the accounts and numbers
     # are checked here.
     # Every problem of the accounts and numbers files is reported at once.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tariff-calls") as reader:
-        calls_read = reader.submit(calls)
+        calls_read = reader.submit(calls if calls is not None else _no_calls)
         problems: list[UsageProblem] = []
         account_table = accounts()
         try:
@@ -111,6 +146,14 @@ def _usage(
         except TableError as problem:
             raise _whole_file(problem) from None
     return Usage(account_rows, number_table, call_table)
+
+
+def _no_calls() -> Table:
+    """No calls, for usage whose calls are read later, block by block."""
+    frame = pl.DataFrame({"row": []}, schema={"row": pl.Int64}).with_columns(
+        pl.lit(None, pl.String).alias(name) for name in CALL_COLUMNS
+    )
+    return Table("calls", frame, ())
 
 
 def _frame_table(

@@ -10,12 +10,12 @@ the type found and the type wanted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
 
-from tariff.engine.usage.reading import ROW_INDEX, ReadFile, TableError, empty_frame
+from tariff.engine.usage.reading import ROW_INDEX, NotInBlocks, ReadFile, TableError, empty_frame
 
 # The kind of value each column that is not text holds, as the messages say it.
 _DURATION, _INSTANT, _DATE, _NUMBER = (
@@ -38,8 +38,42 @@ def read_parquet(path: Path, shown: str, columns: Sequence[str]) -> ReadFile:
     """The file's columns; TableError for a column of a type the engine cannot read."""
     if path.stat().st_size == 0:
         return ReadFile(empty_frame(), (), (), empty=True)
+    return _read(
+        shown,
+        columns,
+        lambda: pl.read_parquet(path, row_index_name=ROW_INDEX, row_index_offset=1),
+    )
+
+
+def parquet_blocks(
+    path: Path, shown: str, columns: Sequence[str], block_rows: int
+) -> Callable[[], Iterator[ReadFile]] | None:
+    """The file read ``block_rows`` rows at a time by polars' streaming reader (None if empty).
+
+    A file polars cannot read raises :class:`NotInBlocks`, for the whole
+    file's reading to say why.
+    """
+    if path.stat().st_size == 0:
+        return None
+
+    def blocks() -> Iterator[ReadFile]:
+        scan = pl.scan_parquet(path, row_index_name=ROW_INDEX, row_index_offset=1)
+        read_any = False
+        try:
+            for batch in scan.collect_batches(chunk_size=block_rows):
+                read_any = True
+                yield _read(shown, columns, lambda: batch)  # noqa: B023 - called at once
+        except (pl.exceptions.PolarsError, OSError):
+            raise NotInBlocks(shown) from None
+        if not read_any:  # a file without rows is one block of its columns
+            yield _read(shown, columns, scan.head(0).collect)
+
+    return blocks
+
+
+def _read(shown: str, columns: Sequence[str], read: Callable[[], pl.DataFrame]) -> ReadFile:
     try:
-        frame = pl.read_parquet(path, row_index_name=ROW_INDEX, row_index_offset=1)
+        frame = read()
     except (pl.exceptions.PolarsError, OSError) as problem:
         if isinstance(problem, FileNotFoundError | IsADirectoryError | PermissionError):
             raise

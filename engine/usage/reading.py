@@ -30,6 +30,18 @@ class TableError(Exception):
         self.message = message
 
 
+class NotInBlocks(Exception):
+    """A block of a file that reads otherwise than in the whole file: read the file whole.
+
+    Raised while reading in blocks, for a block that only the careful,
+    whole-file reader reads right (such as a record polars refuses).
+    """
+
+    def __init__(self, file: str) -> None:
+        super().__init__(f"{file}: read the whole file")
+        self.file = file
+
+
 @dataclass(frozen=True)
 class MalformedRow:
     """A record that could not be read into columns."""

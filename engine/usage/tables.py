@@ -11,7 +11,7 @@ written; trimming it is the reader of each file's business.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -19,12 +19,16 @@ from typing import NoReturn
 import polars as pl
 
 from tariff.dsl.catalogue import display_path
-from tariff.engine.usage.csv_files import read_csv
-from tariff.engine.usage.json_lines import read_json_lines
-from tariff.engine.usage.parquet_files import read_parquet
-from tariff.engine.usage.reading import ROW_INDEX, MalformedRow, ReadFile, TableError
+from tariff.engine.usage.csv_files import csv_blocks, read_csv
+from tariff.engine.usage.json_lines import json_lines_blocks, read_json_lines
+from tariff.engine.usage.parquet_files import parquet_blocks, read_parquet
+from tariff.engine.usage.reading import ROW_INDEX, MalformedRow, NotInBlocks, ReadFile, TableError
 
 CSV_SUFFIXES = (".csv",)
+# Calls are read in blocks of about this much text (some 500,000 calls of CSV):
+# big enough that a block's fixed costs vanish, small enough that two in
+# flight (one read, one rated) are a small part of memory.
+BLOCK_BYTES = 1 << 25
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -65,6 +69,57 @@ def read_table(
     except PermissionError:
         raise TableError(shown, "permission denied") from None
     return _finished(read, shown, columns, required)
+
+
+def table_blocks(
+    path: Path,
+    columns: Sequence[str],
+    required: Sequence[str],
+    repetitive: Sequence[str] = (),
+    block_bytes: int = BLOCK_BYTES,
+) -> Callable[[], Iterator[Table]] | None:
+    """The file's tables block by block, of about ``block_bytes`` of text (or as many rows).
+
+    Each block's table is what :func:`read_table` gives for those records of
+    the whole file, rows numbered as there. None for a file that is read whole
+    (an empty one, or a CSV with CR line ends alone). While blocks are read,
+    TableError or :class:`NotInBlocks` says to read the whole file instead,
+    which words the problem as one reading would.
+    """
+    shown = display_path(path)
+    suffix = path.suffix.lower()
+    blocks: Callable[[], Iterator[ReadFile]] | None
+    try:
+        if suffix in CSV_SUFFIXES:
+            blocks = csv_blocks(path, shown, block_bytes)
+        elif suffix in JSON_LINES_SUFFIXES:
+            blocks = json_lines_blocks(path, shown, tuple(repetitive), block_bytes)
+        elif suffix in PARQUET_SUFFIXES:
+            blocks = parquet_blocks(path, shown, columns, max(1, block_bytes // _ROW_BYTES))
+        else:
+            return None
+    except (TableError, OSError):
+        return None  # read whole, which words the problem
+    if blocks is None:
+        return None
+    read_blocks = blocks
+
+    def tables() -> Iterator[Table]:
+        spellings: dict[str, set[str]] = {}
+        for read in read_blocks():
+            for written in read.header:
+                spellings.setdefault(written.strip().lower(), set()).add(written)
+            if any(len(spellings.get(name, ())) > 1 for name in columns):
+                # Blocks that name a column in different ways: the whole file says how.
+                raise NotInBlocks(shown)
+            yield _finished(read, shown, columns, required)
+
+    return tables
+
+
+# A call is about this many bytes of CSV: Parquet blocks hold as many calls
+# as a text block does.
+_ROW_BYTES = 64
 
 
 def table_from_frame(

@@ -1,0 +1,176 @@
+"""The calls file's blocks, read and checked ahead of rating, as one reading checks them.
+
+Each block is read and checked on a thread while the one before it is rated
+(polars and numpy let go of the interpreter), so reading and rating overlap.
+The one thing a block cannot check alone is whether a call id repeats one of
+an earlier block: ids whose hash was met before are held back, a few in any
+real month, and settled exactly once the whole file has been read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from queue import Empty, Full, Queue
+from typing import Generic, TypeVar
+
+import polars as pl
+
+from tariff.engine.stream.seen_ids import SeenIds
+from tariff.engine.usage import CallBlocks, CallTable, Rejection
+from tariff.engine.usage.calls import (
+    CODED_CALL_COLUMNS,
+    call_ids,
+    checked_calls,
+    first_rows_within,
+    parsed_calls,
+    repeats_within,
+)
+
+T = TypeVar("T")
+
+
+class CheckedBlocks:
+    """The blocks of a calls file, checked: their valid calls, and every rejection met.
+
+    Iterate :meth:`tables` first, then :meth:`held_back` once: between them
+    they give every valid call of the file exactly once. ``rejections`` and
+    ``calls_in`` count what was read, as the whole file's check counts it.
+    """
+
+    def __init__(self, blocks: CallBlocks) -> None:
+        self.blocks = blocks
+        self.seen = SeenIds()
+        self.later: list[pl.DataFrame] = []
+        self.rejections: list[Rejection] = []
+        self.calls_in = 0
+
+    def tables(self) -> Iterator[CallTable]:
+        """Each block's valid calls, but those whose id's hash an earlier block had."""
+        for table in self.blocks.tables():
+            parsed = parsed_calls(table)
+            ids = parsed["call_id"]
+            hashes = id_hashes(ids).to_numpy()
+            met = self.seen.contains(hashes) & ids.is_not_null().to_numpy()
+            if met.any():
+                # Calls of one id share a hash, so all of this block's calls of
+                # an id met before are held back together.
+                chosen = pl.Series(met)
+                self.later.append(_uncoded(parsed.filter(chosen)))
+                parsed = parsed.filter(~chosen)
+                hashes = hashes[~met]
+                ids = parsed["call_id"]
+            checked = checked_calls(
+                table.file, parsed, repeats_within(parsed), first_rows_within, table.malformed
+            )
+            first = (ids.is_not_null() & ids.is_first_distinct()).to_numpy()
+            self.seen.add(hashes[first])
+            self.rejections += checked.rejections
+            self.calls_in += checked.count
+            yield checked
+
+    def held_back(self) -> CallTable | None:
+        """The calls held back, checked against the whole file's ids (None if there were none).
+
+        The file is read once more for the ids of the rows whose hash is one
+        of theirs: each held-back call repeats an earlier call exactly when
+        an earlier row has its very id.
+        """
+        if not self.later:
+            return None
+        later = pl.concat(self.later, how="vertical_relaxed").sort("row")
+        wanted = id_hashes(later["call_id"]).unique()
+        same_hash = pl.concat(
+            [
+                ids.filter(id_hashes(ids["call_id"]).is_in(wanted.implode()))
+                for ids in map(call_ids, self.blocks.tables())
+            ]
+        )
+        first_rows: Mapping[str, int] = dict(
+            same_hash.group_by("call_id").agg(pl.col("row").min()).iter_rows()
+        )
+        repeated = pl.Series(
+            "repeated",
+            [first_rows[i] < row for i, row in later.select("call_id", "row").iter_rows()],
+        )
+        checked = checked_calls(
+            self.blocks.file,
+            later.with_columns(_coded()),
+            pl.lit(repeated),
+            lambda bad, parsed: first_rows,
+        )
+        self.rejections += checked.rejections
+        self.calls_in += checked.count
+        return checked
+
+
+def id_hashes(ids: pl.Series) -> pl.Series:
+    """Each call id's 64-bit hash (polars' own, stable within a process)."""
+    return ids.hash()
+
+
+def _uncoded(frame: pl.DataFrame) -> pl.DataFrame:
+    """Coded columns as text, so that blocks with codes of their own join up."""
+    return frame.with_columns(pl.col(name).cast(pl.String) for name in CODED_CALL_COLUMNS)
+
+
+def _coded() -> list[pl.Expr]:
+    return [
+        pl.col(name).cast(pl.Categorical(pl.Categories.random())) for name in CODED_CALL_COLUMNS
+    ]
+
+
+class _End:
+    """The end of the items read ahead."""
+
+
+class _Failed(Generic[T]):
+    def __init__(self, problem: BaseException) -> None:
+        self.problem = problem
+
+
+def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """``items``, produced on a thread up to ``depth`` ahead of the caller.
+
+    A problem raised while producing is raised here, in order; when the
+    caller stops early, the thread stops too.
+    """
+    queue: Queue[T | _End | _Failed[T]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: T | _End | _Failed[T]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_End())
+        except BaseException as problem:  # raised again in the caller's thread
+            put(_Failed(problem))
+
+    thread = threading.Thread(target=produce, name="tariff-blocks", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=0.05)
+            except Empty:
+                if not thread.is_alive() and queue.empty():
+                    raise AssertionError("the reading thread stopped without a word") from None
+                continue
+            if isinstance(item, _End):
+                return
+            if isinstance(item, _Failed):
+                raise item.problem
+            yield item
+    finally:
+        stop.set()
+        thread.join()

@@ -1,0 +1,79 @@
+"""A month's invoice run from its calls file read block by block.
+
+Peak memory is a block or two of calls, the hashes of the ids met (8 bytes a
+call) and the rejections, whatever the size of the month; the run is the one
+that reading the file whole gives, byte for byte, for any block size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from tariff.dsl.months import Month
+from tariff.engine.invoice.build import Issue
+from tariff.engine.invoice.models import InvoiceRun
+from tariff.engine.invoice.run import invoice_run
+from tariff.engine.plan.model import RatingPlan
+from tariff.engine.plan.terms import AccountTerms
+from tariff.engine.rating import MonthRating, rate_calls
+from tariff.engine.stream.blocks import CheckedBlocks, read_ahead
+from tariff.engine.usage import CallBlocks, Usage
+from tariff.engine.usage.reading import NotInBlocks, TableError
+
+
+def rate_blocks(
+    plan: RatingPlan,
+    period: Month,
+    usage: Usage,
+    blocks: CallBlocks,
+    issue: Issue,
+    terms: Mapping[str, AccountTerms],
+    on_progress: Callable[[int, int], None] | None = None,
+) -> InvoiceRun:
+    """The month's run, its calls rated block by block as ``blocks`` reads them.
+
+    A file that a block shows must be read whole (a record only the careful
+    reader reads, a problem with the whole file) is read whole, so that the
+    run, or the problem's words, are those of one reading. ``on_progress(done,
+    total)`` hears the calls rated so far, and an estimate of all of them.
+    """
+    try:
+        return _rated_in_blocks(plan, period, usage, blocks, issue, terms, on_progress)
+    except (TableError, NotInBlocks):
+        calls = blocks.whole()
+        rated = rate_calls(calls, usage.numbers, terms, period, on_block=on_progress)
+        return invoice_run(
+            plan, period, issue, terms, usage.numbers, rated, calls.rejections, calls.count
+        )
+
+
+def _rated_in_blocks(
+    plan: RatingPlan,
+    period: Month,
+    usage: Usage,
+    blocks: CallBlocks,
+    issue: Issue,
+    terms: Mapping[str, AccountTerms],
+    on_progress: Callable[[int, int], None] | None,
+) -> InvoiceRun:
+    rating = MonthRating(usage.numbers, terms, period)
+    checked = CheckedBlocks(blocks)
+    done = 0
+    for table in read_ahead(checked.tables()):
+        rating.add(table)
+        done += table.calls.height
+        if on_progress is not None:
+            on_progress(done, done)
+    later = checked.held_back()
+    if later is not None:
+        rating.add(later)
+    return invoice_run(
+        plan,
+        period,
+        issue,
+        terms,
+        usage.numbers,
+        rating.finished(),
+        checked.rejections,
+        checked.calls_in,
+    )
