@@ -23,7 +23,7 @@ from tariff.engine.invoice.run import invoice_run
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import resolve_terms, unmatched_order_forms
-from tariff.engine.rating import rate_calls
+from tariff.engine.rating import RatingStatus, rate_calls
 from tariff.engine.stream import rate_blocks
 from tariff.engine.usage import CallBlocks, CallTable, Usage, load_usage
 
@@ -45,7 +45,7 @@ def rate_month(
     *,
     issued_on: dt.date | None = None,
     partition: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[RatingStatus], None] | None = None,
 ) -> InvoiceRun:
     """Invoice every account of ``usage`` for ``month``, issued on ``issued_on`` (default: today).
 
@@ -58,8 +58,9 @@ def rate_month(
     rejected calls are reported in the result instead. ``partition`` says
     that ``usage`` holds only some of the month's accounts (one group of a
     partitioned run, whose order forms are matched once, by the driver:
-    :func:`tariff.engine.plan.terms.unmatched_order_forms`). ``on_progress(done,
-    total)`` hears how many of the valid calls are rated, after each block.
+    :func:`tariff.engine.plan.terms.unmatched_order_forms`). ``on_progress``
+    hears how far rating has got (:class:`tariff.engine.rating.RatingStatus`:
+    calls read, rated and rejected, of how many) after each block of calls.
     """
     run, _ = _rate(
         plan,
@@ -98,7 +99,7 @@ def rate_month_itemised(
     usage: Usage,
     *,
     issued_on: dt.date | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[RatingStatus], None] | None = None,
 ) -> tuple[InvoiceRun, pl.DataFrame]:
     """The month's run, and every invoice's itemised calls from the same rating.
 
@@ -126,7 +127,7 @@ def _rate(
     issued_on: dt.date | None,
     partition: bool = False,
     keep_all_calls: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[RatingStatus], None] | None = None,
 ) -> tuple[InvoiceRun, pl.DataFrame | None]:
     period = month if isinstance(month, Month) else Month.parse(month)
     issue = Issue(issued_on or dt.date.today(), plan.payment_terms_days, plan.source_names)

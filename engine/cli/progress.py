@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from tariff.engine.rating.progress import RatingStatus
+
 
 class Progress:
     """One status line, rewritten in place; silent unless the stream is a terminal."""
@@ -33,22 +35,26 @@ class Progress:
 
 
 class RatingProgress:
-    """How rating is going: calls rated of all, the rate so far, and the time left at that rate."""
+    """How rating is going: calls read, rated and rejected of all, the rate, and the time left."""
 
     def __init__(self, progress: Progress, clock: Callable[[], float] = time.monotonic) -> None:
         self.progress = progress
         self.clock = clock
         self.started = clock()
 
-    def __call__(self, done: int, total: int) -> None:
-        """Show the line for ``done`` of ``total`` valid calls rated."""
+    def __call__(self, status: RatingStatus) -> None:
+        """Show the line for ``status``: ``total`` is "about" while it is an estimate."""
         elapsed = self.clock() - self.started
-        line = f"rating: {done:,} of {total:,} calls"
-        if elapsed > 0 and done:
-            rate = done / elapsed
-            left = (total - done) / rate
+        about = "about " if status.estimated else ""
+        line = (
+            f"read {status.read:,} of {about}{status.total:,} calls: "
+            f"{status.rated:,} rated, {status.rejected:,} rejected"
+        )
+        if elapsed > 0 and status.read:
+            rate = status.read / elapsed
+            left = max(status.total - status.read, 0) / rate
             line += f" ({_rate(rate)} calls/s"
-            line += f", about {left:.0f} s left)" if done < total else ")"
+            line += f", about {left:.0f} s left)" if not status.finished else ")"
         self.progress.show(line)
 
 

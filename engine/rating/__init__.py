@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tariff.engine.rating.bands import read_destination
 from tariff.engine.rating.blocks import MonthRating, RatedCalls, rate_calls
+from tariff.engine.rating.progress import RatingStatus
 from tariff.engine.rating.totals import AccountUsage, BandUsage
 
 __all__ = [
@@ -18,7 +19,7 @@ __all__ = [
     "BandUsage",
     "MonthRating",
     "RatedCalls",
+    "RatingStatus",
     "rate_calls",
-    "rated_calls_of",
     "read_destination",
 ]

@@ -23,6 +23,7 @@ from tariff.engine.rating.bands import band_position, destination_bands
 from tariff.engine.rating.codes import Codes, Flags, Ints, codes_of, joined, lookup
 from tariff.engine.rating.holdings import EVER, NEVER_ENDS, Holdings, NumberTries, instants
 from tariff.engine.rating.price import CodedCalls, PricedCalls, needs_exact_arithmetic, priced
+from tariff.engine.rating.progress import RatingStatus
 from tariff.engine.rating.rejections import band_rejections, unheld_rejections
 from tariff.engine.rating.totals import AccountUsage, Totals
 from tariff.engine.usage.calls import CallTable
@@ -84,17 +85,26 @@ def rate_calls(
     keep_calls_of: str | None = None,
     *,
     keep_all_calls: bool = False,
-    on_block: Callable[[int, int], None] | None = None,
+    on_block: Callable[[RatingStatus], None] | None = None,
 ) -> RatedCalls:
     """Rate the month's calls of the accounts in ``terms``.
 
     With ``keep_calls_of``, that account's priced calls are kept, one row each
     (see :attr:`RatedCalls.kept_calls`), for explaining its invoice; with
     ``keep_all_calls``, every account's, for itemising the invoices.
-    ``on_block(done, total)`` is called after each block of calls is rated.
+    ``on_block`` hears how far rating has got after each block of calls.
     """
     rating = MonthRating(numbers, terms, month, keep_calls_of, keep_all_calls=keep_all_calls)
-    rating.add(calls, on_block)
+    read_rejections = len(calls.rejections)
+
+    def rated(done: int) -> None:
+        if on_block is not None:
+            # The calls rejected as they were read are counted among those read.
+            read = done + read_rejections
+            status = RatingStatus(read, done, read_rejections, calls.count)
+            on_block(status)
+
+    rating.add(calls, rated)
     return rating.finished()
 
 
@@ -128,8 +138,11 @@ class MonthRating:
         # The longest call and the number of calls so far, which bound the sums.
         self.longest = self.calls = 0
 
-    def add(self, calls: CallTable, on_block: Callable[[int, int], None] | None = None) -> None:
-        """Rate one table of valid calls into the totals; ``on_block(done, total)`` per block."""
+    def add(self, calls: CallTable, on_block: Callable[[int], None] | None = None) -> None:
+        """Rate one table of valid calls into the totals; ``on_block(done)`` after each block.
+
+        ``done`` counts the table's calls rated so far.
+        """
         if self.accounts is None or self.holdings is None:
             # Nobody holds any number: every call is rejected as unheld.
             unheld = calls.calls.select("row", "call_id", "number", "started_at")
@@ -166,7 +179,7 @@ class MonthRating:
             self.rated += int(np.count_nonzero(in_month)) - len(unrated)
             self.other_period += int(np.count_nonzero(held & ~in_month))
             if on_block is not None:
-                on_block(min(first + _BLOCK, columns.size), columns.size)
+                on_block(min(first + _BLOCK, columns.size))
         frame = columns.frame
         unheld_calls = frame[joined(unheld_at)].select("row", "call_id", "number", "started_at")
         unpriced_calls = frame[joined(unpriced_at)].with_columns(

@@ -44,6 +44,8 @@ class CheckedBlocks:
         self.later: list[pl.DataFrame] = []
         self.rejections: list[Rejection] = []
         self.calls_in = 0
+        # The share of the file read so far.
+        self.through = 0.0
 
     def tables(self) -> Iterator[CallTable]:
         """Each block's valid calls, but those whose id's hash an earlier block had."""
@@ -67,6 +69,7 @@ class CheckedBlocks:
             self.seen.add(hashes[first])
             self.rejections += checked.rejections
             self.calls_in += checked.count
+            self.through = table.through
             yield checked
 
     def held_back(self) -> CallTable | None:

@@ -15,7 +15,7 @@ from tariff.engine.invoice.models import InvoiceRun
 from tariff.engine.invoice.run import invoice_run
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms
-from tariff.engine.rating import MonthRating, rate_calls
+from tariff.engine.rating import MonthRating, RatingStatus, rate_calls
 from tariff.engine.stream.blocks import CheckedBlocks, read_ahead
 from tariff.engine.usage import CallBlocks, Usage
 from tariff.engine.usage.reading import NotInBlocks, TableError
@@ -28,14 +28,15 @@ def rate_blocks(
     blocks: CallBlocks,
     issue: Issue,
     terms: Mapping[str, AccountTerms],
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[RatingStatus], None] | None = None,
 ) -> InvoiceRun:
     """The month's run, its calls rated block by block as ``blocks`` reads them.
 
     A file that a block shows must be read whole (a record only the careful
     reader reads, a problem with the whole file) is read whole, so that the
-    run, or the problem's words, are those of one reading. ``on_progress(done,
-    total)`` hears the calls rated so far, and an estimate of all of them.
+    run, or the problem's words, are those of one reading. ``on_progress``
+    hears, after each block, the calls read, rated and rejected so far, and
+    an estimate of all of them.
     """
     try:
         return _rated_in_blocks(plan, period, usage, blocks, issue, terms, on_progress)
@@ -54,16 +55,19 @@ def _rated_in_blocks(
     blocks: CallBlocks,
     issue: Issue,
     terms: Mapping[str, AccountTerms],
-    on_progress: Callable[[int, int], None] | None,
+    on_progress: Callable[[RatingStatus], None] | None,
 ) -> InvoiceRun:
     rating = MonthRating(usage.numbers, terms, period)
     checked = CheckedBlocks(blocks)
-    done = 0
+    rated = 0
     for table in read_ahead(checked.tables()):
         rating.add(table)
-        done += table.calls.height
+        rated += table.calls.height
         if on_progress is not None:
-            on_progress(done, done)
+            read, rejected = checked.calls_in, len(checked.rejections)
+            # The share of the file read says how many calls it holds in all.
+            total = max(read, round(read / max(checked.through, 1e-9)))
+            on_progress(RatingStatus(read, rated, rejected, total, estimated=total > read))
     later = checked.held_back()
     if later is not None:
         rating.add(later)

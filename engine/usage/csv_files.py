@@ -83,6 +83,7 @@ def csv_blocks(path: Path, shown: str, block_bytes: int) -> Callable[[], Iterato
 
     def blocks() -> Iterator[ReadFile]:
         rows_before = 0
+        size = max(path.stat().st_size, 1)
         with path.open("rb") as file:
             head = _whole_records(file.readline(), file)
             for records in _record_blocks(file, head, block_bytes):
@@ -92,7 +93,8 @@ def csv_blocks(path: Path, shown: str, block_bytes: int) -> Callable[[], Iterato
                     raise NotInBlocks(shown) from None
                 numbered = frame.with_columns(pl.col(ROW_INDEX) + rows_before)
                 rows_before += frame.height
-                yield ReadFile(_without_blank_rows(numbered), header, ())
+                through = min(file.tell() / size, 1.0)
+                yield ReadFile(_without_blank_rows(numbered), header, (), through=through)
 
     return blocks
 

@@ -80,6 +80,7 @@ def json_lines_blocks(
 
     def blocks() -> Iterator[ReadFile]:
         lines_before = 0
+        size = max(path.stat().st_size, 1)
         keys: list[str] | None = None
         with path.open("rb") as file:
             rest = b""
@@ -97,7 +98,8 @@ def json_lines_blocks(
                         MalformedRow(bad.row + lines_before, bad.reason, bad.fields)
                         for bad in read.malformed
                     ]
-                    yield ReadFile(frame, read.header, malformed, read.empty)
+                    through = min(file.tell() / size, 1.0) if chunk else 1.0
+                    yield ReadFile(frame, read.header, malformed, read.empty, through)
                     lines_before += data.count(b"\n", 0, cut)
                 if not chunk:
                     return

@@ -10,6 +10,7 @@ the type found and the type wanted.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -60,9 +61,11 @@ def parquet_blocks(
         scan = pl.scan_parquet(path, row_index_name=ROW_INDEX, row_index_offset=1)
         read_any = False
         try:
+            rows = max(scan.select(pl.len()).collect().item(), 1)  # from the metadata
             for batch in scan.collect_batches(chunk_size=block_rows):
                 read_any = True
-                yield _read(shown, columns, lambda: batch)  # noqa: B023 - called at once
+                read = _read(shown, columns, lambda: batch)  # noqa: B023 - called at once
+                yield dataclasses.replace(read, through=min(batch[ROW_INDEX][-1] / rows, 1.0))
         except (pl.exceptions.PolarsError, OSError):
             raise NotInBlocks(shown) from None
         if not read_any:  # a file without rows is one block of its columns

@@ -57,13 +57,16 @@ class ReadFile:
     """What a reader got from a file: its columns (rows in ``ROW_INDEX``) and bad records.
 
     ``header`` is the column names as the file writes them, repeats included;
-    ``empty`` is a file with nothing in it, not even a header: an empty table.
+    ``empty`` is a file with nothing in it, not even a header: an empty table;
+    ``through`` how much of the file has been read with it (for progress).
     """
 
     frame: pl.DataFrame
     header: Sequence[str]
     malformed: Sequence[MalformedRow]
     empty: bool = False
+    # The share of the file read once this is: 1 for a whole file, less for a block.
+    through: float = 1.0
 
 
 def empty_file(shown: str, head: bytes, advice: str) -> bool:

@@ -40,6 +40,8 @@ class Table:
     file: str
     frame: pl.DataFrame
     malformed: tuple[MalformedRow, ...]
+    # The share of the file read once this table is (less than 1 for a block).
+    through: float = 1.0
 
 
 def read_table(
@@ -174,7 +176,7 @@ def _finished(read: ReadFile, shown: str, columns: Sequence[str], required: Sequ
             selected.append(pl.col(column).alias(name))
     table = frame.select(selected)
     _refuse_merged_rows(table, shown, columns)
-    return Table(shown, table, tuple(read.malformed))
+    return Table(shown, table, tuple(read.malformed), read.through)
 
 
 # The one field that may hold several lines: an accounts file's postal address.
