@@ -48,10 +48,13 @@ def test_the_bulk_run_times_every_process_and_matches_the_baseline(small_month):
     (size,) = figures
     assert size["calls"] == 3000
     assert size["same"] is True  # (b) and (c) gave identical invoices
+    assert size["peer_same"] is True  # and so did (d), the DuckDB SQL month
+    assert size["peer_s"] > 0
     for timed in ("floor_s", "parquet_floor_s", "libraries_floor_s", "engine_s", "parquet_s"):
         assert size[timed] > 0
     assert "identical invoices: yes" in printed
     assert "(a') floor on Parquet" in printed
+    assert "(d) DuckDB SQL" in printed
 
 
 def test_the_bare_pipeline_runs_against_the_floor(small_month):
