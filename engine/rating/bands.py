@@ -106,3 +106,43 @@ def destination_bands(destinations: pl.Series, sheet: SheetVersionTerms) -> pl.S
         )
         .to_series()
     )
+
+
+class KnownBands:
+    """Each sheet's band of each destination met so far, for a month rated block by block.
+
+    Blocks of one month meet mostly the same destinations: each is read and
+    matched once, not once a block. Past ``limit`` destinations (a month of
+    nearly all distinct ones), new ones are matched without being kept.
+    """
+
+    def __init__(self, sheets: tuple[SheetVersionTerms, ...], limit: int = 1_000_000) -> None:
+        self.sheets = sheets
+        self.limit = limit
+        # A missing destination is known from the start (it is in every block).
+        missing = pl.Series("destination", [None], pl.String)
+        self.known = [
+            pl.DataFrame({"destination": missing, "band": destination_bands(missing, sheet)})
+            for sheet in sheets
+        ]
+
+    def of(self, destinations: pl.Series) -> list[pl.Series]:
+        """Per sheet, :func:`destination_bands` of these distinct destinations."""
+        values = destinations.cast(pl.String).rename("destination").to_frame()
+        bands = []
+        for position, sheet in enumerate(self.sheets):
+            known = self.known[position]
+            looked_up = values.join(
+                known, on="destination", how="left", maintain_order="left", nulls_equal=True
+            )
+            new = looked_up.filter(pl.col("band").is_null())["destination"].unique()
+            if new.len():
+                matched = pl.DataFrame({"destination": new, "band": destination_bands(new, sheet)})
+                known = pl.concat([known, matched])
+                if known.height <= self.limit:
+                    self.known[position] = known
+                looked_up = values.join(
+                    known, on="destination", how="left", maintain_order="left", nulls_equal=True
+                )
+            bands.append(looked_up["band"])
+        return bands

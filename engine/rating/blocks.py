@@ -19,7 +19,7 @@ import polars as pl
 from tariff.dsl.months import Month
 from tariff.engine.plan.terms import AccountTerms
 from tariff.engine.rating.accounts import RatingAccounts
-from tariff.engine.rating.bands import band_position, destination_bands
+from tariff.engine.rating.bands import KnownBands, band_position
 from tariff.engine.rating.codes import Codes, Flags, Ints, codes_of, joined, lookup
 from tariff.engine.rating.holdings import EVER, NEVER_ENDS, Holdings, NumberTries, instants
 from tariff.engine.rating.price import CodedCalls, PricedCalls, needs_exact_arithmetic, priced
@@ -128,6 +128,7 @@ class MonthRating:
         self.month = month
         self.accounts = RatingAccounts.of(terms) if terms else None
         self.holdings = Holdings.of(numbers, self.accounts) if self.accounts else None
+        self.known_bands = KnownBands(self.accounts.sheets if self.accounts else ())
         self.totals: Totals | None = None
         self.kept: _KeptCalls | None = None
         if self.accounts is not None and (keep_calls_of is not None or keep_all_calls):
@@ -149,7 +150,7 @@ class MonthRating:
             self.rejections += unheld_rejections(calls.file, unheld, self.numbers)
             return
         accounts = self.accounts
-        columns = _columns(calls, self.holdings, accounts, self.month)
+        columns = _columns(calls, self.holdings, accounts, self.month, self.known_bands)
         longest = int(columns.duration.max()) if columns.size else 0
         exact = needs_exact_arithmetic(accounts, longest, columns.size)
         self.longest, self.calls = max(self.longest, longest), self.calls + columns.size
@@ -256,15 +257,17 @@ class _KeptCalls:
 
 
 def _columns(
-    calls: CallTable, holdings: Holdings, accounts: RatingAccounts, month: Month
+    calls: CallTable,
+    holdings: Holdings,
+    accounts: RatingAccounts,
+    month: Month,
+    known_bands: KnownBands,
 ) -> CallColumns:
     """The valid calls' columns as codes, and the tables to decode them."""
     frame = calls.calls
     number, numbers_by_code = codes_of(frame["number"])
     destination, destinations = codes_of(frame["destination"])
-    by_destination = np.array(
-        [destination_bands(destinations, s) for s in accounts.sheets], dtype=np.int64
-    )
+    by_destination = np.array(known_bands.of(destinations), dtype=np.int64)
     named: Codes | None = None
     by_name: Ints | None = None
     if frame["band"].null_count() < frame.height:

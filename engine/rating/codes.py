@@ -42,13 +42,16 @@ def lookup(table: Ints, key: Ints) -> Ints | np.int64:
 
 def codes_of(column: pl.Series) -> tuple[Codes, pl.Series]:
     """Each value's code and the distinct values by code; a missing value gets the last code."""
-    if isinstance(column.dtype, pl.Categorical):
-        categorical, categories = column, column.dtype.categories
-    else:
-        categories = pl.Categories.random()
-        categorical = column.cast(pl.Categorical(categories))
-    # The categories live only as long as a column uses them: read them first.
-    distinct = categories.to_series()
-    missing = distinct.len()
-    codes = categorical.to_physical().fill_null(missing).to_numpy()
+    categorical = column
+    if not isinstance(column.dtype, pl.Categorical):
+        categorical = column.cast(pl.Categorical(pl.Categories.random()))
+    # The values present, by their codes (read natively: listing the categories
+    # is a Python loop, and they may hold values no call of the column has).
+    present = categorical.unique().drop_nulls()
+    physical = present.to_physical()
+    size = int(physical.to_numpy().max()) + 1 if present.len() else 0
+    distinct = pl.repeat(None, size, dtype=pl.String, eager=True)
+    if size:
+        distinct = distinct.scatter(physical, present.cast(pl.String))
+    codes = categorical.to_physical().fill_null(size).to_numpy()
     return codes, distinct.extend_constant(None, 1)

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from queue import Empty, Full, Queue
 from typing import Generic, TypeVar
 
+import numpy as np
 import polars as pl
 
 from tariff.engine.stream.seen_ids import SeenIds
@@ -53,23 +54,33 @@ class CheckedBlocks:
             parsed = parsed_calls(table)
             ids = parsed["call_id"]
             hashes = id_hashes(ids).to_numpy()
-            met = self.seen.contains(hashes) & ids.is_not_null().to_numpy()
+            present = ids.is_not_null().to_numpy()
+            met = self.seen.contains(hashes) & present
             if met.any():
                 # Calls of one id share a hash, so all of this block's calls of
                 # an id met before are held back together.
                 chosen = pl.Series(met)
                 self.later.append(_uncoded(parsed.filter(chosen)))
                 parsed = parsed.filter(~chosen)
-                hashes = hashes[~met]
+                hashes, present = hashes[~met], present[~met]
                 ids = parsed["call_id"]
+            known = np.sort(hashes[present])
+            if (known[1:] == known[:-1]).any():  # a repeat within the block, or a collision
+                repeated = repeats_within(parsed)
+                first = present & (ids.is_first_distinct()).to_numpy()
+                known = np.sort(hashes[first])
+            else:
+                repeated = pl.lit(False)
             checked = checked_calls(
-                table.file, parsed, repeats_within(parsed), first_rows_within, table.malformed
+                table.file, parsed, repeated, first_rows_within, table.malformed
             )
-            first = (ids.is_not_null() & ids.is_first_distinct()).to_numpy()
-            self.seen.add(hashes[first])
-            self.rejections += checked.rejections
             self.calls_in += checked.count
             self.through = table.through
+            if not self.seen.size and self.through < 1:
+                # The first block says about how many ids the month holds.
+                self.seen.expect(round(self.calls_in / max(self.through, 1e-9)))
+            self.seen.add(known)
+            self.rejections += checked.rejections
             yield checked
 
     def held_back(self) -> CallTable | None:

@@ -8,8 +8,8 @@ The hashes live in 64 buckets (by their top bits), each a few sorted runs
 merged as they grow, as a log-structured merge tree does: adding a block
 costs a sort of the block and, now and then, a merge of one bucket's runs. No
 step needs memory beyond one bucket's runs. In front of them, a bitmap of 16
-bits a hash (a one-hash Bloom filter, 2 bytes a call) answers "never seen"
-for all but about one hash in sixteen, so that only those few are searched for.
+bits a hash (a one-hash Bloom filter, a byte a call) answers "never seen"
+for all but about one hash in eight, so that only those few are searched for.
 """
 
 from __future__ import annotations
@@ -52,6 +52,20 @@ class SeenIds:
             found[positions] = hit
         return found
 
+    def expect(self, size: int) -> None:
+        """Make room in the bitmap for about ``size`` hashes in all, before many are added."""
+        bits = self.filter.bits
+        while size * _BITS_PER_HASH > bits:
+            bits *= 2
+        if bits > self.filter.bits:
+            self._refilter(bits)
+
+    def _refilter(self, bits: int) -> None:
+        self.filter = _Bitmap(bits)
+        for runs in self.runs:
+            for run in runs:
+                self.filter.mark(run)
+
     def add(self, hashes: Hashes) -> None:
         """Add hashes not in the set yet (distinct ones: the caller has looked them up)."""
         hashes = np.sort(hashes)
@@ -65,13 +79,11 @@ class SeenIds:
                 runs[-2:] = [merged]
         self.size += hashes.size
         if self.size * _BITS_PER_HASH > self.filter.bits:
-            # Too full to filter well: a bitmap twice or more the size, from every run.
-            self.filter = _Bitmap(self.filter.bits)
-            while self.size * _BITS_PER_HASH > self.filter.bits:
-                self.filter = _Bitmap(self.filter.bits * 4)
-            for runs in self.runs:
-                for run in runs:
-                    self.filter.mark(run)
+            # Too full to filter well: a bitmap four times or more the size, from every run.
+            bits = self.filter.bits * 4
+            while self.size * _BITS_PER_HASH > bits:
+                bits *= 4
+            self._refilter(bits)
         else:
             self.filter.mark(hashes)
 
@@ -81,7 +93,7 @@ class SeenIds:
         return sum(run.nbytes for runs in self.runs for run in runs)
 
 
-_BITS_PER_HASH = 16
+_BITS_PER_HASH = 8
 _FIRST_BITMAP_BITS = 1 << 22
 
 

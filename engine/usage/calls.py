@@ -181,11 +181,8 @@ def _normalised_text(frame: pl.DataFrame) -> list[pl.Expr]:
 
 
 def _distinct(column: pl.Series) -> pl.Series:
-    """The distinct text of a column (for a categorical, every category it may hold)."""
-    dtype = column.dtype
-    if isinstance(dtype, pl.Categorical):
-        return dtype.categories.to_series()
-    return column.cast(pl.String).unique().drop_nulls()
+    """The distinct text of a column (for a categorical, by its codes)."""
+    return column.unique().drop_nulls().cast(pl.String)
 
 
 def _trimmed(text: pl.Expr) -> pl.Expr:
