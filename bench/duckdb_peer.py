@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from tariff.dsl.catalogue import display_path
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import Rounding
 from tariff.engine import load_catalogue
@@ -243,7 +244,11 @@ def main() -> None:
         pl.read_csv(directory / "accounts.csv", infer_schema=False),
         pl.read_csv(directory / "numbers.csv", infer_schema=False),
         no_calls(),
-        (str(directory / "accounts.csv"), str(directory / "numbers.csv"), "calls"),
+        (
+            display_path(directory / "accounts.csv"),
+            display_path(directory / "numbers.csv"),
+            "calls",
+        ),
     )
     terms = resolve_terms(
         plan, usage.accounts, month, unmatched_order_forms(plan, usage.accounts, month)

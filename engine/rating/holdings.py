@@ -70,13 +70,32 @@ class Holdings:
         """For each distinct number (by code), the assignments that may hold it.
 
         A number held by one account for good needs no comparison; the others
-        try their assignments newest first (latest start).
+        try their assignments newest first (latest start). The tries of every
+        held number are built once; a table of codes picks its numbers' rows.
         """
-        newest_first = self._newest_first
+        every, held = self._every_number
+        unknown = held.len()  # the last row: a number nobody holds
+        position = numbers.replace_strict(
+            held, pl.int_range(0, held.len(), eager=True), default=unknown, return_dtype=pl.Int64
+        ).to_numpy()
+        return NumberTries(
+            self,
+            every.always[position],
+            every.dated[position],
+            tuple(candidate[position] for candidate in every.candidates),
+        )
+
+    @functools.cached_property
+    def _every_number(self) -> tuple[NumberTries, pl.Series]:
+        """The tries of every number held, in the order of the series, and a row for no one."""
+        by_number: dict[str, list[int]] = {}
+        for position, assignment in enumerate(self.assignments):
+            by_number.setdefault(assignment.number, []).append(position)
+        since = self.since.tolist()
         tries = [
-            newest_first.get(number, []) if number is not None else []
-            for number in numbers.to_list()
-        ]
+            sorted(positions, key=lambda p: since[p], reverse=True)
+            for positions in by_number.values()
+        ] + [[]]
         always = np.array(
             [t[0] if len(t) == 1 and self._open(t[0]) else -1 for t in tries], dtype=np.int64
         )
@@ -86,19 +105,8 @@ class Holdings:
             np.array([t[attempt] if attempt < len(t) else -1 for t in tries], dtype=np.int64)
             for attempt in reversed(range(max(map(len, tries), default=0)))
         )
-        return NumberTries(self, always, dated, candidates)
-
-    @functools.cached_property
-    def _newest_first(self) -> dict[str, list[int]]:
-        """Each number's assignments, latest start first (once: a month may ask per block)."""
-        by_number: dict[str, list[int]] = {}
-        for position, assignment in enumerate(self.assignments):
-            by_number.setdefault(assignment.number, []).append(position)
-        since = self.since.tolist()
-        return {
-            number: sorted(positions, key=lambda p: since[p], reverse=True)
-            for number, positions in by_number.items()
-        }
+        held = pl.Series("number", list(by_number), dtype=pl.String)
+        return NumberTries(self, always, dated, candidates), held
 
     def _open(self, position: int) -> bool:
         """Whether an assignment has neither a start nor an end."""

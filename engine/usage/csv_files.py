@@ -94,7 +94,12 @@ def csv_blocks(path: Path, shown: str, block_bytes: int) -> Callable[[], Iterato
                 numbered = frame.with_columns(pl.col(ROW_INDEX) + rows_before)
                 rows_before += frame.height
                 through = min(file.tell() / size, 1.0)
-                yield ReadFile(_without_blank_rows(numbered), header, (), through=through)
+                # Without a quote or a CR, a field cannot hold a line break:
+                # the check for rows merged by a stray quote has nothing to find.
+                unbroken = b'"' not in records and b"\r" not in records
+                yield ReadFile(
+                    _without_blank_rows(numbered), header, (), through=through, unbroken=unbroken
+                )
 
     return blocks
 

@@ -67,6 +67,8 @@ class ReadFile:
     empty: bool = False
     # The share of the file read once this is: 1 for a whole file, less for a block.
     through: float = 1.0
+    # The bytes held no quote and no CR, so no field can hold a line break.
+    unbroken: bool = False
 
 
 def empty_file(shown: str, head: bytes, advice: str) -> bool:
