@@ -11,7 +11,7 @@ from tariff.engine.plan.model import SheetVersionTerms
 from tariff.engine.rating.accounts import RatingAccounts
 from tariff.engine.rating.bands import BARRED, read_destination
 from tariff.engine.rating.phone_numbers import impossible_reason
-from tariff.engine.usage.errors import Rejection, quoted, rejections_of
+from tariff.engine.usage.errors import Rejection, quoted, rejection
 from tariff.engine.usage.numbers import NumberTable
 
 
@@ -29,7 +29,7 @@ def unheld_rejections(
     """
     known = {assignment.number for assignment in numbers.assignments}
     suggestions: dict[str, str | None] = {}
-    records: list[dict[str, object]] = []
+    rejections: list[Rejection] = []
     for row, call_id, number, started_at in unheld.iter_rows():
         if number in known:
             reason = (
@@ -42,10 +42,8 @@ def unheld_rejections(
                 suggestions[number] = _written_otherwise(str(number), known, dial or {})
             if suggested := suggestions[number]:
                 reason += f"; did you mean {suggested}, as the numbers file writes it?"
-        records.append(
-            {"file": file, "row": row, "call_id": call_id, "field": "number", "reason": reason}
-        )
-    return rejections_of(records)
+        rejections.append(rejection(file, row, call_id, "number", reason))
+    return rejections
 
 
 def _written_otherwise(number: str, known: set[str], dial: Mapping[str, str]) -> str | None:
@@ -69,13 +67,7 @@ def band_rejections(file: str, unpriced: pl.DataFrame, accounts: RatingAccounts)
         if key not in reasons:
             reasons[key] = _band_problem(band, destination, code, accounts.sheets[key[0]])
         field_name, reason = reasons[key]
-        # Every field is already what Rejection holds (valid calls' text and rows):
-        # built without validation, which costs more than the rest of this loop.
-        rejections.append(
-            Rejection.model_construct(
-                file=file, row=row, call_id=call_id, field=field_name, reason=reason
-            )
-        )
+        rejections.append(rejection(file, row, call_id, field_name, reason))
     return rejections
 
 

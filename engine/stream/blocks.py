@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from queue import Empty, Full, Queue
+from queue import Empty, Queue
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -117,6 +117,11 @@ class CheckedBlocks:
         self.calls_in += checked.count
         return checked
 
+    def forget_ids(self) -> None:
+        """Let the ids' hashes go, once every block is checked: the run needs their memory."""
+        self.seen = SeenIds()
+        self.later = []
+
 
 def id_hashes(ids: pl.Series) -> pl.Series:
     """Each call id's 64-bit hash (polars' own, stable within a process)."""
@@ -146,29 +151,34 @@ class _Failed(Generic[T]):
 def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """``items``, produced on a thread up to ``depth`` ahead of the caller.
 
-    A problem raised while producing is raised here, in order; when the
-    caller stops early, the thread stops too.
+    The thread starts on an item only when fewer than ``depth`` are made
+    and not yet taken, so that besides the one the caller holds at most
+    ``depth`` are alive (a block is tens of megabytes; a queue of ``depth``
+    would let the thread hold one more, made and waiting to be put). A problem
+    raised while producing is raised here, in order; when the caller stops
+    early, the thread stops too.
     """
-    queue: Queue[T | _End | _Failed[T]] = Queue(maxsize=depth)
+    queue: Queue[T | _End | _Failed[T]] = Queue()
+    room = threading.Semaphore(depth)
     stop = threading.Event()
 
-    def put(item: T | _End | _Failed[T]) -> bool:
+    def wait_for_room() -> bool:
         while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.05)
+            if room.acquire(timeout=0.05):
                 return True
-            except Full:
-                continue
         return False
 
     def produce() -> None:
         try:
-            for item in items:
-                if not put(item):
+            while wait_for_room():
+                try:
+                    item = next(items)
+                except StopIteration:
+                    queue.put(_End())
                     return
-            put(_End())
+                queue.put(item)
         except BaseException as problem:  # raised again in the caller's thread
-            put(_Failed(problem))
+            queue.put(_Failed(problem))
 
     thread = threading.Thread(target=produce, name="tariff-blocks", daemon=True)
     thread.start()
@@ -180,6 +190,7 @@ def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 if not thread.is_alive() and queue.empty():
                     raise AssertionError("the reading thread stopped without a word") from None
                 continue
+            room.release()  # taken: the thread may make the next one
             if isinstance(item, _End):
                 return
             if isinstance(item, _Failed):

@@ -69,6 +69,7 @@ def _rated_in_blocks(
             total = max(read, round(read / max(checked.through, 1e-9)))
             on_progress(RatingStatus(read, rated, rejected, total, estimated=total > read))
     later = checked.held_back()
+    checked.forget_ids()
     if later is not None:
         rating.add(later)
     return invoice_run(

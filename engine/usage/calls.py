@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
-from tariff.engine.usage.errors import Rejection, quoted
+from tariff.engine.usage.errors import Rejection, quoted, rejection
 from tariff.engine.usage.reading import MalformedRow
 from tariff.engine.usage.tables import Table
 from tariff.engine.usage.timestamps import UTC, careful_instant, started_at_utc, timestamp_problem
@@ -117,10 +117,7 @@ def checked_calls(
         & (pl.col("destination").is_not_null() | pl.col("band").is_not_null())
     )
     rejections = [
-        Rejection.model_construct(
-            file=file, row=bad.row, call_id=None, reason=f"the row {bad.reason}"
-        )
-        for bad in malformed
+        rejection(file, bad.row, None, None, f"the row {bad.reason}") for bad in malformed
     ]
     bad = flagged.filter(~valid).collect()
     if bad.height:
@@ -279,15 +276,8 @@ def _field_rejections(
     for record in bad.iter_rows(named=True):
         field, reason = _first_problem(record, first_rows)
         call_id = record["call_id"]
-        rejections.append(
-            Rejection.model_construct(
-                file=file,
-                row=record["row"],
-                call_id=str(call_id) if call_id is not None else None,
-                field=field,
-                reason=reason,
-            )
-        )
+        shown_id = str(call_id) if call_id is not None else None
+        rejections.append(rejection(file, record["row"], shown_id, field, reason))
     return rejections
 
 
