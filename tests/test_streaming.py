@@ -140,15 +140,20 @@ def test_colliding_hashes_are_told_apart_exactly(
         assert _run(month, plan, f"calls.{kind}", 2048) == whole_runs[kind], kind
 
 
+def _with_line(month: Path, directory: Path, at: int, line: str) -> None:
+    """The month in ``directory``, with ``line`` among its calls before line ``at``."""
+    lines = (month / "calls.csv").read_text().splitlines(keepends=True)
+    lines.insert(at, line + "\n")
+    for name in ("accounts.csv", "numbers.csv"):
+        (directory / name).write_bytes((month / name).read_bytes())
+    (directory / "calls.csv").write_text("".join(lines))
+
+
 def test_a_file_only_the_careful_reader_reads_is_read_whole(
     tmp_path: Path, month: Path, plan
 ) -> None:
     # A record with a field too many: polars refuses the block, csv reads the file.
-    lines = (month / "calls.csv").read_text().splitlines(keepends=True)
-    lines.insert(250, "x1,+441632960001,2026-10-05T10:00:00Z,60,+441632961000,extra\n")
-    for name in ("accounts.csv", "numbers.csv"):
-        (tmp_path / name).write_bytes((month / name).read_bytes())
-    (tmp_path / "calls.csv").write_text("".join(lines))
+    _with_line(month, tmp_path, 250, "x1,+441632960001,2026-10-05T10:00:00Z,60,+441632961000,x")
     whole = _run(tmp_path, plan, "calls.csv")
     assert "has 6 fields where the header has 5" in whole
     assert _run(tmp_path, plan, "calls.csv", 2048) == whole
@@ -157,11 +162,7 @@ def test_a_file_only_the_careful_reader_reads_is_read_whole(
 def test_a_problem_in_a_late_block_is_worded_as_for_the_whole_file(
     tmp_path: Path, month: Path, plan
 ) -> None:
-    lines = (month / "calls.csv").read_text().splitlines(keepends=True)
-    lines.insert(280, 'x1,+441632960001,2026-10-05T10:00:00Z,60,"+4416329\n')
-    for name in ("accounts.csv", "numbers.csv"):
-        (tmp_path / name).write_bytes((month / name).read_bytes())
-    (tmp_path / "calls.csv").write_text("".join(lines))
+    _with_line(month, tmp_path, 280, 'x1,+441632960001,2026-10-05T10:00:00Z,60,"+4416329')
     messages = []
     for block_bytes in (None, 2048):
         with pytest.raises(UsageError) as raised:

@@ -15,9 +15,9 @@ from tariff.engine.invoice.models import InvoiceRun
 from tariff.engine.invoice.run import invoice_run
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms
-from tariff.engine.rating import MonthRating, RatingStatus, rate_calls
+from tariff.engine.rating import MonthRating, RatedCalls, RatingStatus, rate_calls
 from tariff.engine.stream.blocks import CheckedBlocks, read_ahead
-from tariff.engine.usage import CallBlocks, Usage
+from tariff.engine.usage import CallBlocks, NumberTable, Rejection, Usage
 from tariff.engine.usage.reading import NotInBlocks, TableError
 
 
@@ -39,25 +39,25 @@ def rate_blocks(
     an estimate of all of them.
     """
     try:
-        return _rated_in_blocks(plan, period, usage, blocks, issue, terms, on_progress)
+        rated, rejections, calls_in = _rated_in_blocks(
+            usage.numbers, period, blocks, terms, on_progress
+        )
     except (TableError, NotInBlocks):
         calls = blocks.whole()
         rated = rate_calls(calls, usage.numbers, terms, period, on_block=on_progress)
-        return invoice_run(
-            plan, period, issue, terms, usage.numbers, rated, calls.rejections, calls.count
-        )
+        rejections, calls_in = list(calls.rejections), calls.count
+    return invoice_run(plan, period, issue, terms, usage.numbers, rated, rejections, calls_in)
 
 
 def _rated_in_blocks(
-    plan: RatingPlan,
+    numbers: NumberTable,
     period: Month,
-    usage: Usage,
     blocks: CallBlocks,
-    issue: Issue,
     terms: Mapping[str, AccountTerms],
     on_progress: Callable[[RatingStatus], None] | None,
-) -> InvoiceRun:
-    rating = MonthRating(usage.numbers, terms, period)
+) -> tuple[RatedCalls, list[Rejection], int]:
+    """The blocks' calls rated, the calls rejected as they were read, and how many were read."""
+    rating = MonthRating(numbers, terms, period)
     checked = CheckedBlocks(blocks)
     rated = 0
     for table in read_ahead(checked.tables()):
@@ -72,13 +72,4 @@ def _rated_in_blocks(
     checked.forget_ids()
     if later is not None:
         rating.add(later)
-    return invoice_run(
-        plan,
-        period,
-        issue,
-        terms,
-        usage.numbers,
-        rating.finished(),
-        checked.rejections,
-        checked.calls_in,
-    )
+    return rating.finished(), checked.rejections, checked.calls_in

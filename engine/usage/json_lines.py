@@ -86,11 +86,15 @@ def json_lines_blocks(
             rest = b""
             while True:
                 chunk = file.read(block_bytes)
-                data = rest + chunk
-                cut = data.rfind(b"\n") + 1 if chunk else len(data)
-                rest = data[cut:]
-                if cut:
-                    read = read_json_lines(data[:cut], shown, repetitive, keys)
+                cut = chunk.rfind(b"\n") + 1
+                if chunk and not cut:  # a line longer than a block: read on
+                    rest += chunk
+                    continue
+                # One copy: what the last chunk left, and this chunk to its last LF.
+                data = b"".join((rest, memoryview(chunk)[:cut])) if chunk else rest
+                rest = chunk[cut:]
+                if data:
+                    read = read_json_lines(data, shown, repetitive, keys)
                     # The first block's head names the columns of the rest.
                     keys = keys or list(read.header) or None
                     frame = read.frame.with_columns(pl.col(ROW_INDEX) + lines_before)
@@ -100,7 +104,7 @@ def json_lines_blocks(
                     ]
                     through = min(file.tell() / size, 1.0) if chunk else 1.0
                     yield ReadFile(frame, read.header, malformed, read.empty, through)
-                    lines_before += data.count(b"\n", 0, cut)
+                    lines_before += data.count(b"\n")
                 if not chunk:
                     return
 
