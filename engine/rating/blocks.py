@@ -129,6 +129,12 @@ class MonthRating:
         self.accounts = RatingAccounts.of(terms) if terms else None
         self.holdings = Holdings.of(numbers, self.accounts) if self.accounts else None
         self.known_bands = KnownBands(self.accounts.sheets if self.accounts else ())
+        # Each account's month as UTC instants, in its own time zone (once, not per block).
+        zones = [t.timezone for t in self.accounts.terms] if self.accounts else []
+        self.month_bounds = (
+            instants([month.first_day] * len(zones), zones, EVER),
+            instants([month.next.first_day] * len(zones), zones, NEVER_ENDS),
+        )
         self.totals: Totals | None = None
         self.kept: _KeptCalls | None = None
         if self.accounts is not None and (keep_calls_of is not None or keep_all_calls):
@@ -150,7 +156,7 @@ class MonthRating:
             self.rejections += unheld_rejections(calls.file, unheld, self.numbers)
             return
         accounts = self.accounts
-        columns = _columns(calls, self.holdings, accounts, self.month, self.known_bands)
+        columns = _columns(calls, self.holdings, accounts, self.month_bounds, self.known_bands)
         longest = int(columns.duration.max()) if columns.size else 0
         exact = needs_exact_arithmetic(accounts, longest, columns.size)
         self.longest, self.calls = max(self.longest, longest), self.calls + columns.size
@@ -260,7 +266,7 @@ def _columns(
     calls: CallTable,
     holdings: Holdings,
     accounts: RatingAccounts,
-    month: Month,
+    month_bounds: tuple[Ints, Ints],
     known_bands: KnownBands,
 ) -> CallColumns:
     """The valid calls' columns as codes, and the tables to decode them."""
@@ -276,7 +282,6 @@ def _columns(
             [[band_position(name, s) for name in names.to_list()] for s in accounts.sheets],
             dtype=np.int64,
         )
-    zones = [t.timezone for t in accounts.terms]
     return CallColumns(
         frame=frame,
         started=frame["started_at"].cast(pl.Int64).to_numpy(),
@@ -287,8 +292,8 @@ def _columns(
         tries=holdings.tries(numbers_by_code),
         by_destination=by_destination,
         by_name=by_name,
-        month_starts=instants([month.first_day] * len(zones), zones, EVER),
-        month_ends=instants([month.next.first_day] * len(zones), zones, NEVER_ENDS),
+        month_starts=month_bounds[0],
+        month_ends=month_bounds[1],
     )
 
 
