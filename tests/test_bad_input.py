@@ -10,6 +10,7 @@ import pytest
 from usage_rows import ACCOUNT_HEADER, NUMBER_HEADER, account, calls, number, write_csv
 
 from tariff.engine import UsageError, load_usage, rate_month
+from tariff.engine.usage import CallTable
 
 
 def reasons(run):
@@ -221,6 +222,7 @@ def test_start_times_written_any_iso_way_mean_the_same_instant(tmp_path, written
         row["started_at"] = started_at
     usage = load_usage(accounts, numbers, write_csv(tmp_path / "c.csv", tuple(rows[0]), rows))
 
+    assert isinstance(usage.calls, CallTable)
     started = usage.calls.calls["started_at"].to_list()
 
     assert started == [dt.datetime(2026, 10, 5, 9, tzinfo=dt.UTC)] * len(written)

@@ -14,6 +14,7 @@ from tariff.dsl.catalogue import display_path
 from tariff.engine import load_catalogue, load_usage, rate_month
 from tariff.engine.partition import group_keys, merge_runs, rate_group, split_usage
 from tariff.engine.rating import blocks
+from tariff.engine.usage import CallTable
 
 
 def read(path: Path) -> pl.DataFrame:
@@ -73,6 +74,7 @@ def test_rating_in_blocks_of_calls_gives_the_single_block(block, generated_month
     monkeypatch.setattr(blocks, "_BLOCK", block)
     in_blocks = rate_month(plan, "2026-10", usage)
     assert in_blocks.to_json() == whole.to_json()
+    assert isinstance(usage.calls, CallTable)
     assert usage.calls.count > 2 * block
     assert whole.summary.calls_other_period and whole.rejected  # edges in every block
 

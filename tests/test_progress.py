@@ -58,12 +58,14 @@ def test_rating_reports_each_block_up_to_every_call(monkeypatch):
 
     from tariff.engine import load_catalogue, load_usage, rate_month
     from tariff.engine.rating import RatingStatus, blocks
+    from tariff.engine.usage import CallTable
 
     monkeypatch.setattr(blocks, "_BLOCK", 500)
     usage = load_usage(*(EXAMPLES / f"{n}.csv" for n in ("accounts", "numbers", "calls")))
     heard: list[RatingStatus] = []
     plan = load_catalogue(TARIFFS, [EXAMPLES / "order-forms"])
     rate_month(plan, "2026-10", usage, on_progress=heard.append)
+    assert isinstance(usage.calls, CallTable)  # read whole: no block_bytes
     valid, rejected = usage.calls.calls.height, len(usage.calls.rejections)
     assert [(s.rated, s.read, s.total) for s in heard] == [
         (min(n, valid), min(n, valid) + rejected, valid + rejected)
