@@ -201,3 +201,26 @@ def test_seen_ids_is_a_set_of_hashes(blocks: list[list[int]]) -> None:
         reference |= set(new.tolist())
     assert seen.size == len(reference)
     assert seen.nbytes == 8 * len(reference)
+
+
+def test_a_month_without_calls_reads_the_same_in_blocks(tmp_path: Path, month: Path, plan) -> None:
+    for name in ("accounts.csv", "numbers.csv"):
+        (tmp_path / name).write_bytes((month / name).read_bytes())
+    (tmp_path / "calls.csv").write_text("call_id,number,started_at,duration_s,destination\n")
+    (tmp_path / "calls.jsonl").write_text("")
+    pl.DataFrame(
+        schema={"call_id": pl.String, "number": pl.String, "duration_s": pl.Int64}
+    ).with_columns(
+        started_at=pl.lit(None, pl.String), destination=pl.lit(None, pl.String)
+    ).write_parquet(tmp_path / "calls.parquet")
+    for kind in FORMATS:
+        whole = _run(tmp_path, plan, f"calls.{kind}")
+        assert json.loads(whole)["summary"]["calls_in"] == 0, kind
+        usage = load_usage(
+            tmp_path / "accounts.csv",
+            tmp_path / "numbers.csv",
+            tmp_path / f"calls.{kind}",
+            block_bytes=1000,
+        )
+        # An empty file is read at once; the others are read in blocks, alike.
+        assert rate_month(plan, "2026-10", usage, issued_on=ISSUED_ON).model_dump_json() == whole

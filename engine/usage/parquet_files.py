@@ -63,6 +63,8 @@ def parquet_blocks(
         try:
             rows = max(scan.select(pl.len()).collect().item(), 1)  # from the metadata
             for batch in scan.collect_batches(chunk_size=block_rows):
+                if not batch.height:
+                    continue
                 read_any = True
                 read = _read(shown, columns, lambda: batch)  # noqa: B023 - called at once
                 yield dataclasses.replace(read, through=min(batch[ROW_INDEX][-1] / rows, 1.0))
