@@ -125,10 +125,15 @@ class MonthRating:
         keep_all_calls: bool = False,
     ) -> None:
         self.numbers = numbers
-        self.month = month
         self.accounts = RatingAccounts.of(terms) if terms else None
         self.holdings = Holdings.of(numbers, self.accounts) if self.accounts else None
         self.known_bands = KnownBands(self.accounts.sheets if self.accounts else ())
+        # Every sheet's dial rules, for suggesting how an unknown number was meant.
+        self.dial = {
+            prefix: to
+            for sheet in (self.accounts.sheets if self.accounts else ())
+            for prefix, to in sheet.dial.items()
+        }
         # Each account's month as UTC instants, in its own time zone (once, not per block).
         zones = [t.timezone for t in self.accounts.terms] if self.accounts else []
         self.month_bounds = (
@@ -193,8 +198,7 @@ class MonthRating:
             pl.Series("account", joined(unpriced_account)),
             pl.Series("band_index", joined(unpriced_band)),
         )
-        dial = {prefix: to for sheet in accounts.sheets for prefix, to in sheet.dial.items()}
-        self.rejections += unheld_rejections(calls.file, unheld_calls, self.numbers, dial)
+        self.rejections += unheld_rejections(calls.file, unheld_calls, self.numbers, self.dial)
         self.rejections += band_rejections(calls.file, unpriced_calls, accounts)
         if kept is not None:
             self.kept_frames.append(kept.frame(frame))

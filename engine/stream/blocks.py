@@ -107,9 +107,10 @@ class CheckedBlocks:
             "repeated",
             [first_rows[i] < row for i, row in later.select("call_id", "row").iter_rows()],
         )
+        # The coded columns stay text: rating codes a table's text itself.
         checked = checked_calls(
             self.blocks.file,
-            later.with_columns(_coded()),
+            later,
             pl.lit(repeated),
             lambda bad, parsed: first_rows,
         )
@@ -131,12 +132,6 @@ def id_hashes(ids: pl.Series) -> pl.Series:
 def _uncoded(frame: pl.DataFrame) -> pl.DataFrame:
     """Coded columns as text, so that blocks with codes of their own join up."""
     return frame.with_columns(pl.col(name).cast(pl.String) for name in CODED_CALL_COLUMNS)
-
-
-def _coded() -> list[pl.Expr]:
-    return [
-        pl.col(name).cast(pl.Categorical(pl.Categories.random())) for name in CODED_CALL_COLUMNS
-    ]
 
 
 class _End:

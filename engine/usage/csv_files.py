@@ -152,13 +152,16 @@ def _polars_read(
     source: Path | io.BytesIO, separator: str, repetitive: tuple[str, ...]
 ) -> pl.DataFrame:
     """The records as text columns, numbered from 1; NoDataError or ComputeError as polars says."""
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
-    coded = {
-        name: pl.Categorical(pl.Categories.random())
-        for name in pl.read_csv(source, n_rows=0, separator=separator, infer_schema=False).columns
-        if name.strip().lower() in repetitive
-    }
+    coded = {}
+    if repetitive:  # the header's names say which columns to code as they are read
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        header = pl.read_csv(source, n_rows=0, separator=separator, infer_schema=False)
+        coded = {
+            name: pl.Categorical(pl.Categories.random())
+            for name in header.columns
+            if name.strip().lower() in repetitive
+        }
     if isinstance(source, io.BytesIO):
         source.seek(0)
     # The reader numbers the rows itself: a row column added afterwards would
