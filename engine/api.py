@@ -19,6 +19,7 @@ from tariff.dsl.months import Month
 from tariff.engine.invoice.build import Issue, mark_inclusive
 from tariff.engine.invoice.itemised import itemised_calls
 from tariff.engine.invoice.models import InvoiceRun
+from tariff.engine.invoice.rejected import month_rejections
 from tariff.engine.invoice.run import invoice_run
 from tariff.engine.plan.catalogue import CatalogueError, catalogue_in_use, load_catalogue
 from tariff.engine.plan.model import RatingPlan
@@ -149,9 +150,8 @@ def _rate(
         keep_all_calls=keep_all_calls,
         on_block=on_progress,
     )
-    run = invoice_run(
-        plan, period, issue, terms, usage.numbers, rated, calls.rejections, calls.count
-    )
+    rejected = month_rejections(calls.rejections, rated.rejections)
+    run = invoice_run(plan, period, issue, terms, usage.numbers, rated, rejected, calls.count)
     if rated.kept_calls is None:
         return run, None
     if keep_all_calls:

@@ -20,6 +20,7 @@ import polars as pl
 from tariff.dsl.months import Month
 from tariff.engine.api import rate_month
 from tariff.engine.invoice.models import InvoiceRun, RunSummary
+from tariff.engine.invoice.rejected import RejectedCalls
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import unmatched_order_forms
 from tariff.engine.usage import CALL_COLUMNS, UsageError, usage_from_frames
@@ -139,7 +140,7 @@ def merge_runs(runs: Iterable[InvoiceRun]) -> InvoiceRun:
         period=runs[0].period,
         issuer=runs[0].issuer,
         invoices=tuple(sorted((i for r in runs for i in r.invoices), key=lambda i: i.account_id)),
-        rejected=tuple(sorted((x for r in runs for x in r.rejected), key=lambda x: x.row)),
+        rejected=RejectedCalls.joined(run.rejected for run in runs),
         summary=RunSummary(**totals),
     )
 

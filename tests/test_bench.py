@@ -78,7 +78,7 @@ def test_the_profile_shows_where_tariff_invoice_spends_its_time(small_month):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    for stage in ("load_usage", "rate_blocks", "MonthRating.add", "build_invoice", "to_json"):
+    for stage in ("load_usage", "rate_blocks", "MonthRating.add", "build_invoice", "json_text"):
         assert stage in done.stdout
 
 

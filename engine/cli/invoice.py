@@ -165,12 +165,15 @@ def _documents(templates: Path | None) -> InvoiceDocuments:
 
 
 def _write_json(run: InvoiceRun, out: Path | None) -> None:
+    # In pieces: a month's rejections can be hundreds of megabytes of JSON.
     if out is None:
-        click.echo(run.to_json(), nl=False)
+        for text in run.json_text():
+            click.echo(text, nl=False)
         return
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"invoices-{run.period}.json"
-    path.write_text(run.to_json(), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as document:
+        run.write_json(document)
     click.echo(f"wrote {path}", err=True)
 
 

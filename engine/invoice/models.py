@@ -8,12 +8,22 @@ document that ``tariff invoice --format json`` prints.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import IO, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    field_serializer,
+    model_validator,
+)
 
 from tariff.dsl.vocabulary import Charge
+from tariff.engine.invoice.rejected import RejectedCalls, validated
 from tariff.engine.usage.errors import Rejection
 
 
@@ -146,9 +156,40 @@ class InvoiceRun(_Frozen):
     # Who issues them; None when the catalogue declares no issuer.
     issuer: Issuer | None = None
     invoices: tuple[Invoice, ...]
-    rejected: tuple[Rejection, ...] = Field(default=())
+    # A sequence of Rejection, in row order, held as columns (there may be millions).
+    rejected: Annotated[
+        RejectedCalls,
+        PlainValidator(validated),
+        PlainSerializer(tuple, return_type=tuple[Rejection, ...]),
+    ] = Field(default_factory=RejectedCalls)
     summary: RunSummary
 
     def to_json(self) -> str:
         """The JSON document of ``tariff invoice --format json``."""
-        return self.model_dump_json(indent=2, exclude_none=True) + "\n"
+        return "".join(self.json_text())
+
+    def write_json(self, out: IO[str]) -> None:
+        """Write :meth:`to_json`'s document to ``out``, the rejections a block at a time."""
+        for text in self.json_text():
+            out.write(text)
+
+    def json_text(self) -> Iterator[str]:
+        """:meth:`to_json`'s document in pieces, its rejections made without objects.
+
+        The same text as pydantic's ``model_dump_json(indent=2, exclude_none=True)``.
+        """
+        document = self.model_copy(update={"rejected": RejectedCalls()})
+        text = document.model_dump_json(indent=2, exclude_none=True) + "\n"
+        if not self.rejected:
+            yield text
+            return
+        # No text but the top level's is two spaces in and begins a line.
+        head, tail = text.split(_NO_REJECTIONS)
+        yield head + _REJECTIONS_OPEN
+        yield from self.rejected.json_text(indent=4)
+        yield _REJECTIONS_CLOSE + tail
+
+
+_NO_REJECTIONS = '\n  "rejected": [],\n'
+_REJECTIONS_OPEN = '\n  "rejected": [\n'
+_REJECTIONS_CLOSE = "\n  ],\n"

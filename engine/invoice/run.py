@@ -7,17 +7,18 @@ by block: the checks here (no call lost, no money lost) hold for either.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from tariff.dsl.months import Month
 from tariff.dsl.vocabulary import Charge
 from tariff.engine.invoice.build import Issue, assignments_by_account, build_invoice
 from tariff.engine.invoice.models import Invoice, InvoiceRun, Issuer, RunSummary
+from tariff.engine.invoice.rejected import RejectedCalls
 from tariff.engine.money import exact_sum, to_minor
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms
 from tariff.engine.rating import AccountUsage, RatedCalls
-from tariff.engine.usage import NumberTable, Rejection
+from tariff.engine.usage import NumberTable
 
 
 def invoice_run(
@@ -27,14 +28,14 @@ def invoice_run(
     terms: Mapping[str, AccountTerms],
     numbers: NumberTable,
     rated: RatedCalls,
-    read_rejections: Iterable[Rejection],
+    rejected: RejectedCalls,
     calls_in: int,
 ) -> InvoiceRun:
     """The run of the accounts in ``terms``, from their rated calls.
 
-    ``read_rejections`` are the calls rejected as they were read, and
-    ``calls_in`` every call of the file: each is rated, of another month or
-    rejected, or the run fails loudly.
+    ``rejected`` are every call rejected, as the file was read and as it
+    was rated, and ``calls_in`` every call of the file: each is rated, of
+    another month or rejected, or the run fails loudly.
     """
     assignments = assignments_by_account(numbers)
     invoices = tuple(
@@ -47,7 +48,6 @@ def invoice_run(
         )
         for account_id in sorted(terms)
     )
-    rejected = tuple(sorted([*read_rejections, *rated.rejections], key=lambda r: r.row))
     summary = RunSummary(
         calls_in=calls_in,
         calls_rated=rated.rated,

@@ -24,10 +24,10 @@ from tariff.engine.rating.codes import Codes, Flags, Ints, codes_of, joined, loo
 from tariff.engine.rating.holdings import EVER, NEVER_ENDS, Holdings, NumberTries, instants
 from tariff.engine.rating.price import CodedCalls, PricedCalls, needs_exact_arithmetic, priced
 from tariff.engine.rating.progress import RatingStatus
-from tariff.engine.rating.rejections import band_rejections, unheld_rejections
+from tariff.engine.rating.rejections import RejectionReasons
 from tariff.engine.rating.totals import AccountUsage, Totals
 from tariff.engine.usage.calls import CallTable
-from tariff.engine.usage.errors import Rejection
+from tariff.engine.usage.errors import REJECTION_SCHEMA
 from tariff.engine.usage.numbers import NumberTable
 
 # Calls are rated in blocks of this many. A block's temporary arrays (a few
@@ -42,7 +42,8 @@ class RatedCalls:
     """The month's aggregates by account, and the calls rejected while rating."""
 
     usage: Mapping[str, AccountUsage]
-    rejections: tuple[Rejection, ...]
+    # The calls rejected while rating, as tariff.engine.usage.errors.REJECTION_SCHEMA's columns.
+    rejections: pl.DataFrame
     rated: int
     other_period: int
     # The priced calls of one account, or of every account, when asked for:
@@ -129,11 +130,12 @@ class MonthRating:
         self.holdings = Holdings.of(numbers, self.accounts) if self.accounts else None
         self.known_bands = KnownBands(self.accounts.sheets if self.accounts else ())
         # Every sheet's dial rules, for suggesting how an unknown number was meant.
-        self.dial = {
+        dial = {
             prefix: to
             for sheet in (self.accounts.sheets if self.accounts else ())
             for prefix, to in sheet.dial.items()
         }
+        self.reasons = RejectionReasons(numbers, self.accounts, dial)
         # Each account's month as UTC instants, in its own time zone (once, not per block).
         zones = [t.timezone for t in self.accounts.terms] if self.accounts else []
         self.month_bounds = (
@@ -145,7 +147,7 @@ class MonthRating:
         if self.accounts is not None and (keep_calls_of is not None or keep_all_calls):
             self.kept = _KeptCalls(self.accounts, None if keep_all_calls else keep_calls_of)
         self.kept_frames: list[pl.DataFrame] = []
-        self.rejections: list[Rejection] = []
+        self.rejections: list[pl.DataFrame] = []
         self.rated = self.other_period = 0
         # The longest call and the number of calls so far, which bound the sums.
         self.longest = self.calls = 0
@@ -158,7 +160,7 @@ class MonthRating:
         if self.accounts is None or self.holdings is None:
             # Nobody holds any number: every call is rejected as unheld.
             unheld = calls.calls.select("row", "call_id", "number", "started_at")
-            self.rejections += unheld_rejections(calls.file, unheld, self.numbers)
+            self.rejections.append(self.reasons.unheld(calls.file, unheld))
             return
         accounts = self.accounts
         columns = _columns(calls, self.holdings, accounts, self.month_bounds, self.known_bands)
@@ -198,8 +200,8 @@ class MonthRating:
             pl.Series("account", joined(unpriced_account)),
             pl.Series("band_index", joined(unpriced_band)),
         )
-        self.rejections += unheld_rejections(calls.file, unheld_calls, self.numbers, self.dial)
-        self.rejections += band_rejections(calls.file, unpriced_calls, accounts)
+        self.rejections.append(self.reasons.unheld(calls.file, unheld_calls))
+        self.rejections.append(self.reasons.unpriced(calls.file, unpriced_calls))
         if kept is not None:
             self.kept_frames.append(kept.frame(frame))
             kept.blocks.clear()
@@ -213,7 +215,14 @@ class MonthRating:
             kept_calls = self.kept_frames[0]
             if len(self.kept_frames) > 1:
                 kept_calls = pl.concat(self.kept_frames).sort("account_id", "started_at", "row")
-        return RatedCalls(usage, tuple(self.rejections), self.rated, self.other_period, kept_calls)
+        rejections = self.take_rejections()
+        return RatedCalls(usage, rejections, self.rated, self.other_period, kept_calls)
+
+    def take_rejections(self) -> pl.DataFrame:
+        """The calls rejected since last asked (REJECTION_SCHEMA's columns), let go of here."""
+        taken = pl.concat([REJECTION_SCHEMA.to_frame(), *self.rejections])
+        self.rejections = []
+        return taken
 
 
 def _amounts(amounts: Ints | Flags) -> pl.Series:

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from tariff.engine.stream.seen_ids import SeenIds
-from tariff.engine.usage import CallBlocks, CallTable, Rejection
+from tariff.engine.usage import CallBlocks, CallTable
 from tariff.engine.usage.calls import (
     CODED_CALL_COLUMNS,
     call_ids,
@@ -35,15 +35,16 @@ class CheckedBlocks:
     """The blocks of a calls file, checked: their valid calls, and every rejection met.
 
     Iterate :meth:`tables` first, then :meth:`held_back` once: between them
-    they give every valid call of the file exactly once. ``rejections`` and
-    ``calls_in`` count what was read, as the whole file's check counts it.
+    they give every valid call of the file exactly once, and each table the
+    calls rejected as it was read. ``rejected`` and ``calls_in`` count what
+    was read, as the whole file's check counts it.
     """
 
     def __init__(self, blocks: CallBlocks) -> None:
         self.blocks = blocks
         self.seen = SeenIds()
         self.later: list[pl.DataFrame] = []
-        self.rejections: list[Rejection] = []
+        self.rejected = 0
         self.calls_in = 0
         # The share of the file read so far.
         self.through = 0.0
@@ -80,7 +81,7 @@ class CheckedBlocks:
                 # The first block says about how many ids the month holds.
                 self.seen.expect(round(self.calls_in / max(self.through, 1e-9)))
             self.seen.add(known)
-            self.rejections += checked.rejections
+            self.rejected += len(checked.rejections)
             yield checked
 
     def held_back(self) -> CallTable | None:
@@ -114,7 +115,7 @@ class CheckedBlocks:
             pl.lit(repeated),
             lambda bad, parsed: first_rows,
         )
-        self.rejections += checked.rejections
+        self.rejected += len(checked.rejections)
         self.calls_in += checked.count
         return checked
 

@@ -12,12 +12,13 @@ from collections.abc import Callable, Mapping
 from tariff.dsl.months import Month
 from tariff.engine.invoice.build import Issue
 from tariff.engine.invoice.models import InvoiceRun
+from tariff.engine.invoice.rejected import RejectionLog, month_rejections
 from tariff.engine.invoice.run import invoice_run
 from tariff.engine.plan.model import RatingPlan
 from tariff.engine.plan.terms import AccountTerms
 from tariff.engine.rating import MonthRating, RatedCalls, RatingStatus, rate_calls
 from tariff.engine.stream.blocks import CheckedBlocks, read_ahead
-from tariff.engine.usage import CallBlocks, NumberTable, Rejection, Usage
+from tariff.engine.usage import CallBlocks, NumberTable, Usage
 from tariff.engine.usage.reading import NotInBlocks, TableError
 
 
@@ -38,15 +39,15 @@ def rate_blocks(
     hears, after each block, the calls read, rated and rejected so far, and
     an estimate of all of them.
     """
+    log = RejectionLog()
     try:
-        rated, rejections, calls_in = _rated_in_blocks(
-            usage.numbers, period, blocks, terms, on_progress
-        )
+        rated, calls_in = _rated_in_blocks(usage.numbers, period, blocks, terms, log, on_progress)
+        rejected = log.finished()
     except (TableError, NotInBlocks):
         calls = blocks.whole()
         rated = rate_calls(calls, usage.numbers, terms, period, on_block=on_progress)
-        rejections, calls_in = list(calls.rejections), calls.count
-    return invoice_run(plan, period, issue, terms, usage.numbers, rated, rejections, calls_in)
+        rejected, calls_in = month_rejections(calls.rejections, rated.rejections), calls.count
+    return invoice_run(plan, period, issue, terms, usage.numbers, rated, rejected, calls_in)
 
 
 def _rated_in_blocks(
@@ -54,22 +55,29 @@ def _rated_in_blocks(
     period: Month,
     blocks: CallBlocks,
     terms: Mapping[str, AccountTerms],
+    rejected: RejectionLog,
     on_progress: Callable[[RatingStatus], None] | None,
-) -> tuple[RatedCalls, list[Rejection], int]:
-    """The blocks' calls rated, the calls rejected as they were read, and how many were read."""
+) -> tuple[RatedCalls, int]:
+    """The blocks' calls rated, and how many were read; ``rejected`` gets every rejection."""
     rating = MonthRating(numbers, terms, period)
     checked = CheckedBlocks(blocks)
     rated = 0
     for table in read_ahead(checked.tables()):
         rating.add(table)
+        rejected.add_rejections(table.rejections)
+        rejected.add(rating.take_rejections())
         rated += table.calls.height
         if on_progress is not None:
-            read, rejected = checked.calls_in, len(checked.rejections)
+            read = checked.calls_in
             # The share of the file read says how many calls it holds in all.
             total = max(read, round(read / max(checked.through, 1e-9)))
-            on_progress(RatingStatus(read, rated, rejected, total, estimated=total > read))
+            status = RatingStatus(read, rated, checked.rejected, total, estimated=total > read)
+            on_progress(status)
     later = checked.held_back()
     checked.forget_ids()
     if later is not None:
         rating.add(later)
-    return rating.finished(), checked.rejections, checked.calls_in
+        rejected.add_rejections(later.rejections)
+    rated_calls = rating.finished()
+    rejected.add(rated_calls.rejections)
+    return rated_calls, checked.calls_in

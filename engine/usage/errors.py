@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class Rejection(BaseModel):
 
     file: str
     row: int
-    call_id: str | None
+    call_id: str | None = None
     field: str | None = None
     reason: str
 
@@ -97,4 +98,26 @@ def rejection(
     """
     return Rejection.model_construct(
         _fields_set=_EVERY_FIELD, file=file, row=row, call_id=call_id, field=field, reason=reason
+    )
+
+
+# Rejections as columns, for months that reject many calls: text that repeats
+# (the file, the field, the reasons, which many calls share) is categorical.
+REJECTION_SCHEMA = pl.Schema(
+    {
+        "file": pl.Categorical(),
+        "row": pl.Int64(),
+        "call_id": pl.String(),
+        "field": pl.Categorical(),
+        "reason": pl.Categorical(),
+    }
+)
+
+
+def rejection_frame(rejections: Sequence[Rejection]) -> pl.DataFrame:
+    """Rejections as columns (:data:`REJECTION_SCHEMA`), in the order given."""
+    return pl.DataFrame(
+        [(r.file, r.row, r.call_id, r.field, r.reason) for r in rejections],
+        schema=REJECTION_SCHEMA,
+        orient="row",
     )
