@@ -1,7 +1,10 @@
 """The calls file's blocks, read and checked ahead of rating, as one reading checks them.
 
-Each block is read and checked on a thread while the one before it is rated
-(polars and numpy let go of the interpreter), so reading and rating overlap.
+A month streams through three stages, each on its own thread: blocks are
+read and parsed; then checked, in the order of the file, against the ids of
+the blocks before them; then rated (by the caller). polars and numpy let go
+of the interpreter, so the stages overlap and both cores work; with one
+block ahead of each stage, at most five blocks are alive at once.
 The one thing a block cannot check alone is whether a call id repeats one of
 an earlier block: ids whose hash was met before are held back, a few in any
 real month, and settled exactly once the whole file has been read.
@@ -10,7 +13,7 @@ real month, and settled exactly once the whole file has been read.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from queue import Empty, Queue
 from typing import Generic, TypeVar
 
@@ -27,8 +30,11 @@ from tariff.engine.usage.calls import (
     parsed_calls,
     repeats_within,
 )
+from tariff.engine.usage.tables import Table
 
 T = TypeVar("T")
+# A block as read, and its calls parsed (parsed_calls).
+Parsed = tuple[Table, pl.DataFrame]
 
 
 class CheckedBlocks:
@@ -49,10 +55,16 @@ class CheckedBlocks:
         # The share of the file read so far.
         self.through = 0.0
 
-    def tables(self) -> Iterator[CallTable]:
-        """Each block's valid calls, but those whose id's hash an earlier block had."""
-        for table in self.blocks.tables():
-            parsed = parsed_calls(table)
+    def tables(
+        self, ahead: Callable[[Iterator[Parsed]], Iterator[Parsed]] = iter
+    ) -> Iterator[CallTable]:
+        """Each block's valid calls, but those whose id's hash an earlier block had.
+
+        ``ahead`` reads and parses the blocks, e.g. on a thread (:func:`read_ahead`);
+        they are checked in order here, where ids are met in the order of the file.
+        """
+        parsed_blocks = ((table, parsed_calls(table)) for table in self.blocks.tables())
+        for table, parsed in ahead(parsed_blocks):
             ids = parsed["call_id"]
             hashes = id_hashes(ids).to_numpy()
             present = ids.is_not_null().to_numpy()

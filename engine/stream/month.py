@@ -62,7 +62,8 @@ def _rated_in_blocks(
     rating = MonthRating(numbers, terms, period)
     checked = CheckedBlocks(blocks)
     rated = 0
-    for table in read_ahead(checked.tables()):
+    # Read and parsed on one thread, checked on another, rated here (see stream.blocks).
+    for table in read_ahead(checked.tables(ahead=read_ahead)):
         rating.add(table)
         rejected.add_rejections(table.rejections)
         rejected.add(rating.take_rejections())

@@ -22,6 +22,8 @@ Hashes = npt.NDArray[np.uint64]
 _BUCKET_BITS = 6
 _SHIFT = np.uint64(64 - _BUCKET_BITS)
 _BUCKETS = 1 << _BUCKET_BITS
+# The least hash of each bucket.
+_BUCKET_STARTS = np.arange(_BUCKETS, dtype=np.uint64) << _SHIFT
 
 
 class SeenIds:
@@ -67,11 +69,12 @@ class SeenIds:
                 self.filter.mark(run)
 
     def add(self, hashes: Hashes) -> None:
-        """Add hashes not in the set yet (distinct ones: the caller has looked them up)."""
-        hashes = np.sort(hashes)
-        for bucket, positions in _by_bucket(hashes):
+        """Add hashes not in the set yet, distinct and in ascending order (the caller sorts)."""
+        # In order, a bucket's hashes (by their top bits) are neighbours.
+        bounds = np.append(np.searchsorted(hashes, _BUCKET_STARTS), hashes.size)
+        for bucket in np.flatnonzero(np.diff(bounds)).tolist():
             runs = self.runs[bucket]
-            runs.append(hashes[positions])  # in order: the bucket's positions keep it
+            runs.append(hashes[bounds[bucket] : bounds[bucket + 1]])
             # Runs double in size down the list, so a bucket has about log2(n) of them.
             while len(runs) > 1 and runs[-2].size <= 2 * runs[-1].size:
                 merged = np.concatenate((runs[-2], runs[-1]))
