@@ -51,7 +51,6 @@ class RejectionLog:
     def __init__(self, in_memory_rows: int = IN_MEMORY_ROWS) -> None:
         self.in_memory_rows = in_memory_rows
         self.parts: list[_Part] = []
-        self.count = 0
         self._in_memory = 0
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
@@ -61,7 +60,6 @@ class RejectionLog:
             return
         frame = frame.select(REJECTION_SCHEMA.names()).sort("row")
         self.parts.append(_Part(int(frame["row"][0]), frame.height, frame))
-        self.count += frame.height
         self._in_memory += frame.height
         if self._in_memory > self.in_memory_rows:
             self._spill()

@@ -129,13 +129,7 @@ class MonthRating:
         self.accounts = RatingAccounts.of(terms) if terms else None
         self.holdings = Holdings.of(numbers, self.accounts) if self.accounts else None
         self.known_bands = KnownBands(self.accounts.sheets if self.accounts else ())
-        # Every sheet's dial rules, for suggesting how an unknown number was meant.
-        dial = {
-            prefix: to
-            for sheet in (self.accounts.sheets if self.accounts else ())
-            for prefix, to in sheet.dial.items()
-        }
-        self.reasons = RejectionReasons(numbers, self.accounts, dial)
+        self.reasons = RejectionReasons(numbers, self.accounts)
         # Each account's month as UTC instants, in its own time zone (once, not per block).
         zones = [t.timezone for t in self.accounts.terms] if self.accounts else []
         self.month_bounds = (

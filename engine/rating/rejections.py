@@ -31,7 +31,16 @@ class RejectionReasons:
     ) -> None:
         self.known = frozenset(assignment.number for assignment in numbers.assignments)
         self.accounts = accounts
-        self.dial = dial or {}
+        # The dial rules that suggest how an unknown number was meant (default: every sheet's).
+        self.dial = (
+            dial
+            if dial is not None
+            else {
+                prefix: to
+                for sheet in (accounts.sheets if accounts else ())
+                for prefix, to in sheet.dial.items()
+            }
+        )
         self._unknown: dict[str, str] = {}
         self._unpriced: dict[tuple[int, str | None, str | None, int], tuple[str, str]] = {}
 
@@ -80,11 +89,12 @@ class RejectionReasons:
         )
         keys = ["sheet", "band", "destination", "band_index"]
         distinct = keyed.select(keys).unique(maintain_order=True)
+        problems = []
         for key in distinct.iter_rows():
             if key not in self._unpriced:
                 sheet, band, destination, code = key
                 self._unpriced[key] = _band_problem(band, destination, code, accounts.sheets[sheet])
-        problems = [self._unpriced[key] for key in distinct.iter_rows()]
+            problems.append(self._unpriced[key])
         worded = distinct.with_columns(
             pl.Series("field", [field for field, _ in problems], pl.String),
             pl.Series("reason", [reason for _, reason in problems], pl.String),

@@ -1,7 +1,8 @@
 """A month's invoice run from its calls file read block by block.
 
-Peak memory is a block or two of calls, the hashes of the ids met (8 bytes a
-call) and the rejections, whatever the size of the month; the run is the one
+Peak memory is the few blocks of calls in flight (see stream.blocks), the
+hashes of the ids met (8 bytes a call) and the rejections (as columns, capped
+in memory and spilled), whatever the size of the month; the run is the one
 that reading the file whole gives, byte for byte, for any block size.
 """
 
