@@ -78,7 +78,8 @@ class SeenIds:
             # Runs double in size down the list, so a bucket has about log2(n) of them.
             while len(runs) > 1 and runs[-2].size <= 2 * runs[-1].size:
                 merged = np.concatenate((runs[-2], runs[-1]))
-                merged.sort()
+                # Two sorted runs: a stable sort (timsort) finds them and merges in one pass.
+                merged.sort(kind="stable")
                 runs[-2:] = [merged]
         self.size += hashes.size
         if self.size * _BITS_PER_HASH > self.filter.bits:

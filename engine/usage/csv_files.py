@@ -97,6 +97,8 @@ def csv_blocks(path: Path, shown: str, block_bytes: int) -> Callable[[], Iterato
                 # Without a quote or a CR, a field cannot hold a line break:
                 # the check for rows merged by a stray quote has nothing to find.
                 unbroken = b'"' not in records and b"\r" not in records
+                # The bytes go once read: only the block's columns wait to be used.
+                del records
                 yield ReadFile(
                     _without_blank_rows(numbered), header, (), through=through, unbroken=unbroken
                 )

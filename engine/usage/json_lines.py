@@ -68,14 +68,13 @@ def read_json_lines(
     return _read_by_line(path, shown)
 
 
-def json_lines_blocks(
-    path: Path, shown: str, repetitive: tuple[str, ...], block_bytes: int
-) -> Callable[[], Iterator[ReadFile]]:
+def json_lines_blocks(path: Path, shown: str, block_bytes: int) -> Callable[[], Iterator[ReadFile]]:
     """The file read in blocks of whole lines, of about ``block_bytes``, rows numbered in the file.
 
     Each block reads as its lines read in the whole file: a line is a record
     on its own, and both readers read it the same (a block's names are the
-    keys its own lines give, in the order they first appear there).
+    keys its own lines give, in the order they first appear there). Text
+    columns come as text, as a CSV file's blocks give them.
     """
 
     def blocks() -> Iterator[ReadFile]:
@@ -93,8 +92,14 @@ def json_lines_blocks(
                 # One copy: what the last chunk left, and this chunk to its last LF.
                 data = b"".join((rest, memoryview(chunk)[:cut])) if chunk else rest
                 rest = chunk[cut:]
+                ended = not chunk
+                through = 1.0 if ended else min(file.tell() / size, 1.0)
+                # The bytes go once read: only the block's columns wait to be used.
+                del chunk
                 if data:
-                    read = read_json_lines(data, shown, repetitive, keys)
+                    read = read_json_lines(data, shown, keys=keys)
+                    lines = data.count(b"\n")
+                    del data
                     # The first block's head names the columns of the rest.
                     keys = keys or list(read.header) or None
                     frame = read.frame.with_columns(pl.col(ROW_INDEX) + lines_before)
@@ -102,10 +107,9 @@ def json_lines_blocks(
                         MalformedRow(bad.row + lines_before, bad.reason, bad.fields)
                         for bad in read.malformed
                     ]
-                    through = min(file.tell() / size, 1.0) if chunk else 1.0
                     yield ReadFile(frame, read.header, malformed, read.empty, through)
-                    lines_before += data.count(b"\n")
-                if not chunk:
+                    lines_before += lines
+                if ended:
                     return
 
     return blocks
@@ -179,7 +183,8 @@ _QUOTE, _COLON, _SPACE, _BACKSLASH = b'": \\'
 _LONGEST_NUMBER = 22
 # Lines whose keys name the columns; keys first met later are read carefully.
 _HEAD_LINES = 10_000
-_CHUNK_BYTES = 1 << 23
+# Chunks small enough that numpy's scratch arrays are reused, not fresh memory.
+_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,7 @@ def load_usage(
 
     blocks = None
     if block_bytes is not None:
-        blocks = table_blocks(
-            calls_path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS, CODED_CALL_COLUMNS, block_bytes
-        )
+        blocks = table_blocks(calls_path, CALL_COLUMNS, REQUIRED_CALL_COLUMNS, block_bytes)
     usage = _usage(
         lambda: _table(Path(accounts), ACCOUNT_COLUMNS, REQUIRED_ACCOUNT_COLUMNS),
         lambda: _table(Path(numbers), NUMBER_COLUMNS, REQUIRED_NUMBER_COLUMNS),

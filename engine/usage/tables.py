@@ -28,7 +28,7 @@ CSV_SUFFIXES = (".csv",)
 # Calls are read in blocks of about this much text (some 500,000 calls of CSV):
 # big enough that a block's fixed costs vanish, small enough that two in
 # flight (one read, one rated) are a small part of memory.
-BLOCK_BYTES = 1 << 25
+BLOCK_BYTES = 1 << 24
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -77,10 +77,12 @@ def table_blocks(
     path: Path,
     columns: Sequence[str],
     required: Sequence[str],
-    repetitive: Sequence[str] = (),
     block_bytes: int = BLOCK_BYTES,
 ) -> Callable[[], Iterator[Table]] | None:
     """The file's tables block by block, of about ``block_bytes`` of text (or as many rows).
+
+    Text columns come as text: coding a block's repetitive columns costs less
+    after reading than while reading it, so it is left to the caller.
 
     Each block's table is what :func:`read_table` gives for those records of
     the whole file, rows numbered as there. None for a file that is read whole
@@ -96,7 +98,7 @@ def table_blocks(
             blocks = csv_blocks(path, shown, block_bytes)
         elif suffix in JSON_LINES_SUFFIXES:
             # A JSON line names every key: twice a CSV record's bytes, for blocks of as many calls.
-            blocks = json_lines_blocks(path, shown, tuple(repetitive), 2 * block_bytes)
+            blocks = json_lines_blocks(path, shown, 2 * block_bytes)
         elif suffix in PARQUET_SUFFIXES:
             blocks = parquet_blocks(path, shown, columns, max(1, block_bytes // _ROW_BYTES))
         else:
