@@ -45,13 +45,18 @@ def codes_of(column: pl.Series) -> tuple[Codes, pl.Series]:
     categorical = column
     if not isinstance(column.dtype, pl.Categorical):
         categorical = column.cast(pl.Categorical(pl.Categories.random()))
-    # The values present, by their codes (read natively: listing the categories
-    # is a Python loop, and they may hold values no call of the column has).
-    present = categorical.unique().drop_nulls()
-    physical = present.to_physical()
-    size = int(physical.to_numpy().max()) + 1 if present.len() else 0
+    physical = categorical.to_physical()
+    largest = physical.max()
+    size = 0 if largest is None else int(largest) + 1  # type: ignore[arg-type]
+    codes = physical.fill_null(size).to_numpy()
+    # The values present, by their codes, each read from one of its rows: a
+    # numpy pass, where polars' unique hashes every value (and listing the
+    # categories is a Python loop, and may list values no call of the column has).
+    row_of = np.full(size + 1, -1, dtype=np.int64)
+    row_of[codes] = np.arange(codes.size)
+    present = np.flatnonzero(row_of[:size] >= 0)
     distinct = pl.repeat(None, size, dtype=pl.String, eager=True)
-    if size:
-        distinct = distinct.scatter(physical, present.cast(pl.String))
-    codes = categorical.to_physical().fill_null(size).to_numpy()
+    if present.size:
+        values = categorical.gather(row_of[present]).cast(pl.String)
+        distinct = distinct.scatter(present, values)
     return codes, distinct.extend_constant(None, 1)
